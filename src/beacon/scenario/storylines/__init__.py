@@ -1,0 +1,1 @@
+"""One module per storyline of the night; each exposes functions `Scene -> list[Draft]`."""
