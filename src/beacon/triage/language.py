@@ -1,0 +1,68 @@
+"""Which language a message is in, and whether the lexicon and model cover it.
+
+langdetect is slow (~300 texts/s) and unreliable on short texts, so it is only asked when a cheap
+test fails: most messages are recognised as English because enough of their words are common
+English words or lexicon words. A message is called "not covered" only on good evidence: a
+non-Latin script, or langdetect naming another language with high probability, or naming another
+language for a message that contains an alarm word from another language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+DetectorFactory.seed = 0  # langdetect is random without a seed; triage must be repeatable
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_STRIP = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
+_EXTRA_ENGLISH = frozenset(
+    "im ive dont cant wont its theres hes shes theyre thats pls plz police help please "
+    "just got get like now today people need know going one time new said says news".split()
+)
+ENGLISH_RATIO = 0.25
+CONFIDENT = 0.8
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    code: str | None  # ISO 639-1 ("en", "cy", "pl"), or None when it cannot be told
+    covered: bool
+    method: str  # "given", "english-words", "langdetect", "too-short"
+    probability: float = 1.0
+
+
+class LanguageGate:
+    def __init__(self, covered: tuple[str, ...], lexicon_words: set[str]) -> None:
+        self.covered = frozenset(code.lower() for code in covered)
+        self.english = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_ENGLISH | lexicon_words
+
+    def guess(self, text: str, given: str | None = None, foreign_alarm: bool = False) -> LanguageGuess:
+        if given and given.lower() not in ("und", "zxx", ""):
+            code = given.lower().replace("_", "-").split("-")[0]
+            return LanguageGuess(code, code in self.covered, "given")
+        words = _WORD.findall(_STRIP.sub(" ", text).lower())
+        if not words:
+            return LanguageGuess(None, True, "too-short", 0.0)
+        known = sum(1 for word in words if word in self.english)
+        if "en" in self.covered and known / len(words) >= ENGLISH_RATIO:
+            return LanguageGuess("en", True, "english-words", known / len(words))
+        return self._detect(" ".join(words), len(words), foreign_alarm)
+
+    def _detect(self, text: str, word_count: int, foreign_alarm: bool) -> LanguageGuess:
+        latin = all(ord(char) < 0x250 for char in text)
+        if latin and word_count < 2 and not foreign_alarm:
+            return LanguageGuess(None, True, "too-short", 0.0)
+        try:
+            best = detect_langs(text)[0]
+        except LangDetectException:
+            return LanguageGuess(None, True, "too-short", 0.0)
+        code = best.lang.split("-")[0]
+        sure = best.prob >= CONFIDENT and (word_count >= 3 or not latin)
+        if code in self.covered or not (sure or foreign_alarm or not latin):
+            return LanguageGuess(code, True, "langdetect", best.prob)
+        return LanguageGuess(code, False, "langdetect", best.prob)
