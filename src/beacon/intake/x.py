@@ -1,0 +1,224 @@
+"""X: the Account Activity webhook, API v2 post documents, and replies by direct message.
+
+Register `/webhooks/x` as the Account Activity webhook URL. X first sends GET `?crc_token=...`
+(answer with `crc_response`), re-checks it periodically, and POSTs events signed with
+`x-twitter-webhooks-signature` (check with `verify`). Account Activity body:
+`{"for_user_id": ..., "tweet_create_events": [...] | "direct_message_events": [...],
+"users": {...}}`. API v2 documents (`{"data": ..., "includes": ...}`) come from a poller or a
+file; `parse` accepts both, `parse_v2_lines` a JSON Lines file of v2 documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from beacon.intake.errors import IntakeError, PayloadUnsupported
+from beacon.intake.outbound import (
+    ProviderRequest,
+    ReplyOutcome,
+    ReplyTarget,
+    check_length,
+    failed,
+    failure_from_http,
+    join_url,
+    json_body,
+    sent,
+)
+from beacon.intake.payload import (
+    DEFAULT_MAX_BYTES,
+    Node,
+    build_message,
+    collect,
+    ensure_size,
+    from_epoch_ms,
+    load_json,
+    root,
+)
+from beacon.intake.results import DeliveryStatus, ParseResult, Rejection
+from beacon.intake.signatures import verify_x_signature, x_crc_response
+from beacon.intake.status import ReplyStatus
+from beacon.intake.x_posts import V2Includes, handle, v1_tweet_message, v2_post_message
+from beacon.messages import Author, Channel, MediaRef, utc_now
+
+DEFAULT_V2_ACCOUNT = "x"  # v2 documents do not say which account polled them
+TEXT_LIMIT = 10_000
+
+
+def verify(raw_body: bytes, headers: Mapping[str, str], *, consumer_secret: str) -> None:
+    verify_x_signature(raw_body, headers, consumer_secret)
+
+
+def crc_response(crc_token: str, *, consumer_secret: str) -> dict[str, str]:
+    return x_crc_response(crc_token, consumer_secret)
+
+
+def parse(
+    raw_body: bytes,
+    *,
+    channel_account: str | None = None,
+    received_at: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParseResult:
+    """Account Activity events (account defaults to `for_user_id`) or one API v2 document."""
+    data = root(load_json(raw_body, max_bytes))
+    received = received_at or utc_now()
+    if data.has("for_user_id"):
+        return _account_activity(data, channel_account, received)
+    if data.has("data"):
+        return parse_v2_document(data, channel_account or DEFAULT_V2_ACCOUNT, received)
+    raise PayloadUnsupported("neither an Account Activity event nor an API v2 document")
+
+
+def _account_activity(data: Node, account: str | None, received: datetime) -> ParseResult:
+    own = data.ident("for_user_id")
+    context = (own, account or own, received, _users(data))
+    result = ParseResult()
+    for tweet in data.items("tweet_create_events"):
+        collect(result, tweet, lambda t, r: _read_tweet(t, r, context))
+    for event in data.items("direct_message_events"):
+        collect(result, event, lambda e, r: _read_dm(e, r, context))
+    for event in data.items("direct_message_mark_read_events"):
+        collect(result, event, lambda e, r: _read_mark_read(e, r, context))
+    handled = ("for_user_id", "users", "tweet_create_events", "direct_message_events",
+               "direct_message_mark_read_events", "apps", "user_has_blocked")
+    result.ignored.extend(key for key in data.value if key not in handled)
+    return result
+
+
+_Context = tuple[str, str, datetime, dict[str, Node]]
+
+
+def _users(data: Node) -> dict[str, Node]:
+    users = data.opt_child("users")
+    if users is None:
+        return {}
+    return {key: users.child(key) for key in users.value}
+
+
+def _read_tweet(tweet: Node, result: ParseResult, context: _Context) -> None:
+    own, account, received, _ = context
+    user = tweet.child("user")
+    if (user.opt_ident("id_str") or user.ident("id")) == own:
+        result.ignored.append("tweet.own")
+        return
+    result.messages.append(v1_tweet_message(tweet, account, received))
+
+
+def dm_thread(first: str, second: str) -> str:
+    """X's one-to-one conversation id is the two user ids, smaller first."""
+    low, high = sorted((first, second), key=lambda v: (len(v), v))
+    return f"dm:{low}-{high}"
+
+
+def _read_dm(event: Node, result: ParseResult, context: _Context) -> None:
+    own, account, received, users = context
+    if event.string("type") != "message_create":
+        result.ignored.append(f"dm.{event.string('type')}")
+        return
+    create = event.child("message_create")
+    sender = create.ident("sender_id")
+    if sender == own:  # our own replies come back as events too
+        result.ignored.append("dm.own")
+        return
+    data = create.child("message_data")
+    user = users.get(sender)
+    result.messages.append(
+        build_message(
+            channel=Channel.X,
+            channel_account=account,
+            provider_message_id=event.ident("id"),
+            author=Author(
+                id=sender,
+                handle=handle(user.opt_string("screen_name")) if user else None,
+                name=user.opt_string("name") if user else None,
+            ),
+            text=data.opt_string("text") or "",
+            media=_dm_media(data),
+            thread_ref=dm_thread(sender, create.child("target").ident("recipient_id")),
+            created_at=from_epoch_ms(event.number("created_timestamp")),
+            received_at=received,
+            raw=event.value,
+        )
+    )
+
+
+def _dm_media(data: Node) -> list[MediaRef]:
+    attachment = data.opt_child("attachment")
+    media = attachment.opt_child("media") if attachment else None
+    if media is None:
+        return []
+    kind = {"photo": "image", "video": "video", "animated_gif": "video"}.get(
+        media.opt_string("type") or "photo", "file"
+    )
+    url = media.opt_string("media_url_https")
+    return [MediaRef(kind=kind, url=url, provider_id=media.opt_ident("id_str"))]
+
+
+def _read_mark_read(event: Node, result: ParseResult, context: _Context) -> None:
+    _, account, _, _ = context
+    reader = event.ident("sender_id")
+    other = event.child("target").ident("recipient_id")
+    result.statuses.append(
+        DeliveryStatus(
+            channel=Channel.X,
+            channel_account=account,
+            status=ReplyStatus.READ,
+            at=from_epoch_ms(event.number("created_timestamp")),
+            provider_message_id=event.opt_ident("last_read_event_id"),
+            thread_ref=dm_thread(reader, other),
+            raw=event.value,
+        )
+    )
+
+
+def parse_v2_document(data: Node, account: str, received: datetime) -> ParseResult:
+    includes = V2Includes(data)
+    posts = data.items("data") if isinstance(data.value.get("data"), list) else [data.child("data")]
+    result = ParseResult()
+    for post in posts:
+        collect(result, post, lambda p, r: r.messages.append(
+            v2_post_message(p, includes, account, received)))
+    return result
+
+
+def parse_v2_lines(
+    raw: bytes, *, channel_account: str = DEFAULT_V2_ACCOUNT, received_at: datetime | None = None,
+    max_bytes: int = 100 * DEFAULT_MAX_BYTES,
+) -> ParseResult:
+    """A file of API v2 documents, one per line (what a poller saves). Bad lines are rejected."""
+    ensure_size(raw, max_bytes)
+    result = ParseResult()
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            result.merge(parse(line, channel_account=channel_account, received_at=received_at))
+        except IntakeError as error:
+            where = f"line {number}" + (f" {error.path}" if error.path else "")
+            result.rejected.append(Rejection(error.code, error.reason, where, line.decode(
+                "utf-8", "replace")))
+    return result
+
+
+def build_reply(
+    target: ReplyTarget, text: str, *, access_token: str, idempotency_key: str,
+    base_url: str = "https://api.x.com",
+) -> ProviderRequest:
+    """A direct message to the author (OAuth 2.0 user token of the force's account)."""
+    check_length(text, TEXT_LIMIT, "X direct messages")
+    url = join_url(base_url, "2/dm_conversations/with", target.recipient_id, "messages")
+    headers = {"Authorization": f"Bearer {access_token}"}
+    return ProviderRequest("POST", url, idempotency_key, headers, json={"text": text})
+
+
+def read_reply_response(status_code: int, content: bytes) -> ReplyOutcome:
+    body = json_body(content)
+    if 200 <= status_code < 300:
+        data = body.get("data")
+        event_id = data.get("dm_event_id") if isinstance(data, dict) else None
+        return sent(str(event_id) if event_id else None)
+    detail = str(body.get("detail") or body.get("title") or f"HTTP {status_code}")
+    if status_code == 403:  # e.g. the citizen does not accept DMs from us: not a credential fault
+        return failed("x_forbidden", detail, retryable=False)
+    return failure_from_http(status_code, f"http_{status_code}", detail)

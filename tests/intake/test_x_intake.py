@@ -1,0 +1,106 @@
+"""X: Account Activity (tweets, retweets, quotes, replies, DMs, read marks), API v2, replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from intake_fixtures import RECEIVED, fixture_bytes
+
+from beacon.intake import x
+from beacon.intake.errors import PayloadUnsupported, SignatureError
+from beacon.intake.outbound import ReplyTarget
+from beacon.intake.signatures import x_signature
+from beacon.intake.status import ReplyStatus
+from beacon.messages import Channel
+
+
+def _parse(name: str, **kwargs):
+    return x.parse(fixture_bytes("x", name), received_at=RECEIVED, **kwargs)
+
+
+def test_verify_and_crc() -> None:
+    body = fixture_bytes("x", "aaa_direct_message.json")
+    x.verify(body, {"x-twitter-webhooks-signature": x_signature(body, "cs")}, consumer_secret="cs")
+    for raw, headers in [
+        (body, {}),
+        (body, {"x-twitter-webhooks-signature": x_signature(body, "other")}),
+        (body.replace(b"Gledhow", b"Gledhoe"), {"x-twitter-webhooks-signature": x_signature(body, "cs")}),
+    ]:
+        with pytest.raises(SignatureError):
+            x.verify(raw, headers, consumer_secret="cs")
+    assert x.crc_response("tok", consumer_secret="cs")["response_token"].startswith("sha256=")
+
+
+def test_reply_tweet_with_place_and_our_own_tweet_ignored() -> None:
+    result = _parse("aaa_tweet_reply.json")
+    [tweet] = result.messages
+    assert tweet.channel is Channel.X and tweet.channel_account == "1450000000000000001"
+    assert tweet.author.id == "1300000000000000042" and tweet.author.handle == "@leanne_ls8"
+    assert tweet.reply_to == "1862099999999999900"
+    assert tweet.thread_ref == "tweet:1862099999999999900"
+    assert tweet.created_at == datetime(2024, 11, 28, 10, 15, 30, tzinfo=UTC)
+    assert tweet.place and tweet.place.name == "Leeds, England" and tweet.place.lat == 53.8206
+    assert tweet.language == "en"
+    assert result.ignored == ["tweet.own"]
+
+
+def test_retweet_and_quote_share_the_original() -> None:
+    retweet, quote = _parse("aaa_retweet_quote.json").messages
+    assert retweet.shared_of == quote.shared_of == "1861860000000000001"
+    assert quote.media[0].kind == "image" and quote.media[0].provider_id == "1862110000000000999"
+
+
+def test_direct_message_with_users_and_our_echo_ignored() -> None:
+    result = _parse("aaa_direct_message.json")
+    [dm] = result.messages
+    assert dm.author.name == "Leanne Firth" and dm.author.handle == "@leanne_ls8"
+    assert dm.thread_ref == "dm:1300000000000000042-1450000000000000001"
+    assert dm.created_at == datetime.fromtimestamp(1732791600, UTC)
+    assert result.ignored == ["dm.own"]
+
+
+def test_mark_read_is_a_status_and_favorites_are_ignored() -> None:
+    result = _parse("aaa_mark_read_and_favorite.json")
+    [read] = result.statuses
+    assert read.status is ReplyStatus.READ and read.provider_message_id == "1862120000000000302"
+    assert result.ignored == ["favorite_events"]
+
+
+def test_v2_document_retweet_quote_reply() -> None:
+    retweet, quote, reply = _parse("v2_posts.json", channel_account="ExamplePolice").messages
+    assert retweet.shared_of == quote.shared_of == "1861860000000000001"
+    assert retweet.author.handle == "@chapeltown_cc"
+    assert quote.media[0].url == "https://pbs.twimg.com/media/GdXyZ2.jpg"
+    assert quote.place and quote.place.name == "Leeds, England"
+    assert reply.reply_to == "1862120000000000000"
+    assert reply.thread_ref == "conversation:1862120000000000000"
+    assert reply.place and (reply.place.lat, reply.place.lon) == (53.8191, -1.5098)
+    assert reply.created_at == datetime(2024, 11, 28, 12, 10, tzinfo=UTC)
+    assert reply.channel_account == "ExamplePolice"
+
+
+def test_v2_lines_file_keeps_good_lines_and_rejects_bad_ones() -> None:
+    raw = fixture_bytes("x", "v2_posts.jsonl") + b"not json\n"
+    result = x.parse_v2_lines(raw, channel_account="ExamplePolice")
+    assert len(result.messages) == 3
+    assert len(result.rejected) == 2
+    assert result.rejected[1].path == "line 5"
+
+
+def test_unknown_documents_are_unsupported() -> None:
+    with pytest.raises(PayloadUnsupported):
+        x.parse(b'{"hello": "world"}')
+
+
+def test_dm_reply_request_and_responses() -> None:
+    [dm] = _parse("aaa_direct_message.json").messages
+    request = x.build_reply(ReplyTarget.for_message(dm), "Are you safe right now?",
+                            access_token="user-token", idempotency_key="k", base_url="http://fake-x")
+    assert request.url == "http://fake-x/2/dm_conversations/with/1300000000000000042/messages"
+    assert request.json == {"text": "Are you safe right now?"}
+    ok = x.read_reply_response(201, b'{"data": {"dm_conversation_id": "1-2", "dm_event_id": "77"}}')
+    assert ok.ok and ok.provider_message_id == "77"
+    closed = x.read_reply_response(403, b'{"detail": "You cannot send messages to this user"}')
+    assert closed.error_code == "x_forbidden" and not closed.retryable
+    assert x.read_reply_response(429, b"{}").retryable
