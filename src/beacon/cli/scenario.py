@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from beacon.cli import app
-from beacon.scenario import generate_night_shift
+from beacon.scenario import default_truth_path, write_night_shift
 
 scenario_app = typer.Typer(
     no_args_is_help=True,
     help="Generate realistic scenarios of citizens' messages, with the truth for each message.",
 )
 app.add_typer(scenario_app, name="scenario")
-
-
-def default_truth_path(out: Path) -> Path:
-    """`night.jsonl` -> `night.truth.jsonl`; any other name just gains `.truth.jsonl`."""
-    stem = out.name[: -len(".jsonl")] if out.name.endswith(".jsonl") else out.name
-    return out.with_name(stem + ".truth.jsonl")
 
 
 @scenario_app.command("night-shift")
@@ -42,24 +35,16 @@ def night_shift(
     ] = None,
 ) -> None:
     """Write a night shift of a UK town's digital contacts, and the truth beside it."""
-    night_date: date | None = night.date() if night else None
+    truth_path = truth or default_truth_path(out)
     try:
-        records, truths = generate_night_shift(seed, messages, night_date)
+        records, truths = write_night_shift(
+            out, truth_path, seed=seed, messages=messages, night=night.date() if night else None
+        )
     except ValueError as error:
         raise _fail(str(error)) from error
-    truth_path = truth or default_truth_path(out)
-    _write_jsonl(out, records)
-    _write_jsonl(truth_path, truths)
-    _print_summary(records, truths, out, truth_path)
-
-
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    try:
-        with path.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     except OSError as error:
-        raise _fail(f"cannot write {path}: {error.strerror or error}") from error
+        raise _fail(f"cannot write {error.filename or out}: {error.strerror or error}") from error
+    _print_summary(records, truths, out, truth_path)
 
 
 def _fail(reason: str) -> typer.Exit:

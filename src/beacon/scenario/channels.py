@@ -177,15 +177,13 @@ class ChannelKit:
         value = {"item": "status", "verb": "add", "post_id": post_id, "message": text}
         return self._facebook_feed(author, post_id, text, at, value, thread_ref=post_id)
 
-    def facebook_comment(
-        self, who: Citizen, text: str, at: datetime, *, on_post: str, reply: bool = False
-    ) -> InboundMessage:
+    def facebook_comment(self, who: Citizen, text: str, at: datetime, *, on_post: str) -> InboundMessage:
         comment_id = f"{on_post.split('_')[-1]}_{self.ids.numeric(16)}"
         value = {"item": "comment", "verb": "add", "comment_id": comment_id, "post_id": on_post,
                  "parent_id": on_post, "message": text}
         author = Author(id=who.facebook_psid, name=who.name)
         return self._facebook_feed(
-            author, comment_id, text, at, value, thread_ref=on_post, reply_to=on_post if reply else None
+            author, comment_id, text, at, value, thread_ref=on_post, reply_to=on_post
         )
 
     def facebook_share(
@@ -217,7 +215,8 @@ class ChannelKit:
         return self._message(
             at, channel=Channel.FACEBOOK, channel_account=ACCOUNTS.facebook_page_id,
             provider_message_id=mid, author=Author(id=who.facebook_psid, name=who.name),
-            text=text, language=language, thread_ref=who.facebook_psid, raw=raw,
+            text=text, language=language,
+            thread_ref=f"dm:{ACCOUNTS.facebook_page_id}:{who.facebook_psid}", raw=raw,
         )
 
     def instagram_dm(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
@@ -227,7 +226,7 @@ class ChannelKit:
         return self._message(
             at, channel=Channel.INSTAGRAM, channel_account=ACCOUNTS.instagram_account_id,
             provider_message_id=mid, author=author, text=text, language=language,
-            thread_ref=who.instagram_id, raw=raw,
+            thread_ref=f"dm:{ACCOUNTS.instagram_account_id}:{who.instagram_id}", raw=raw,
         )
 
     def _messaging_entry(
@@ -254,9 +253,10 @@ class ChannelKit:
         raw = {"object": "whatsapp_business_account",
                "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}
         return self._message(
-            at, channel=Channel.WHATSAPP, channel_account=ACCOUNTS.whatsapp_number,
+            at, channel=Channel.WHATSAPP, channel_account=ACCOUNTS.whatsapp_phone_number_id,
             provider_message_id=wamid, author=Author(id=phone, handle=phone, name=who.first),
-            text=text, language=language, thread_ref=phone, raw=raw,
+            text=text, language=language,
+            thread_ref=f"wa:{ACCOUNTS.whatsapp_phone_number_id}:{phone}", raw=raw,
         )
 
     def sms(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
@@ -272,7 +272,7 @@ class ChannelKit:
         return self._message(
             at, channel=Channel.SMS, channel_account=ACCOUNTS.sms_number, provider_message_id=sid,
             author=Author(id=phone, handle=phone), text=text, language=language,
-            thread_ref=phone, raw=raw,
+            thread_ref=f"sms:{ACCOUNTS.sms_number}:{phone}", raw=raw,
         )
 
     # --- Email and web form ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from beacon.scenario.channels import ChannelKit
 from beacon.scenario.force import STREETS, Street
 from beacon.scenario.ids import ProviderIds
 from beacon.scenario.people import CitizenFactory
-from beacon.scenario.voice import casual
+from beacon.scenario.voice import casual, framed
 
 T = TypeVar("T")
 SHIFT_START = time(22, 0)
@@ -73,6 +73,9 @@ class Scene:
 
     def casual(self, text: str, mood: str = "neutral", roughness: float = 0.5) -> str:
         return casual(self.rng, text, mood, roughness)
+
+    def framed(self, text: str) -> str:
+        return framed(self.rng, text)
 
     # --- truth keys --------------------------------------------------------------------------
 

@@ -18,8 +18,14 @@ _TEXT_SPEAK = (
     (r"\btonight\b", "2nite"),
     (r"\bare\b", "r"),
     (r"\bthanks\b", "ta"),
-    (r"\bthe\b", "tha"),
+    (r"\bsomeone\b", "some1"),
+    (r"\bpeople\b", "ppl"),
+    (r"\bright now\b", "rn"),
+    (r"\bdon't\b", "dont"),
+    (r"\bI'm\b", "im"),
 )
+_OPENERS = ("", "", "", "Hi, ", "hiya ", "Evening. ", "Hello, ", "Sorry to bother you but ", "hi there ")
+_CLOSERS = ("", "", "", " Thanks", " cheers", " x", " Many thanks", " thank you")
 EMOJI = {
     "neutral": ("", "", "👀", "🙏"),
     "fed_up": ("🙄", "🤷", "", "ffs"),
@@ -45,6 +51,14 @@ def casual(rng: random.Random, text: str, mood: str = "neutral", roughness: floa
         emoji = rng.choice(EMOJI.get(mood, EMOJI["neutral"]))
         text = f"{text} {emoji}".rstrip()
     return text
+
+
+def framed(rng: random.Random, text: str) -> str:
+    """Private messages often open with a greeting and close with thanks; public posts rarely do."""
+    opener = rng.choice(_OPENERS)
+    if opener and text[:1].isupper() and not text.startswith("I "):
+        text = text[0].lower() + text[1:]
+    return opener + text + rng.choice(_CLOSERS)
 
 
 def _text_speak(rng: random.Random, text: str) -> str:

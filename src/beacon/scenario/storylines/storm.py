@@ -116,7 +116,7 @@ def _one_share(
         text = scene.pick(_FB_SHARE_TEXT).format(**words)
         return kit.facebook_share(who, fb_post, at, text), "share"
     text = scene.pick(_FB_COMMENTS).format(**words)
-    return kit.facebook_comment(who, text, at, on_post=fb_post.provider_message_id, reply=True), "comment"
+    return kit.facebook_comment(who, text, at, on_post=fb_post.provider_message_id), "comment"
 
 
 def _near_copy(scene: Scene, text: str, appeal: Appeal) -> str:
@@ -150,8 +150,7 @@ def _sightings(
         if channel == "x":
             message = scene.kit.x_post(who, scene.casual(text, "worried", 0.3), at, reply_to=x_post)
         elif channel == "facebook":
-            message = scene.kit.facebook_comment(who, text, at, on_post=fb_post.provider_message_id,
-                                                 reply=True)
+            message = scene.kit.facebook_comment(who, text, at, on_post=fb_post.provider_message_id)
         else:
             message = scene.kit.whatsapp(who, text.replace(ACCOUNTS.x_handle + " ", ""), at)
         truth = Truth(Priority.P2, ("missing_person", "information"), who.key, Disposition.CASE,
