@@ -1,0 +1,63 @@
+"""The text features of one message, computed once and only as far as a decision needs them.
+
+Shares found by provider reference never need shingles, so shingles, band keys and clustering
+terms are computed on first use: a retweet storm costs a dictionary lookup per message.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from beacon.noise.nearcopy import NearCopyIndex
+from beacon.noise.normalise import content_terms, normalise, strip_share_prefix
+from beacon.noise.signatures import Shingles, containment, shingles
+
+# Words that say "pass this on" and nothing new: a reply or quote made only of these repeats.
+FILLER_WORDS = frozenset(
+    "rt retweet retweeted please pls plz share shared sharing spread the word done everyone "
+    "this so sad omg wow amen praying prayers".split()
+)
+
+
+class TextFeatures:
+    __slots__ = ("text", "share_prefix", "normalised", "words", "key", "_shingles", "_keys",
+                 "_terms")
+
+    def __init__(self, text: str) -> None:
+        handle, body = strip_share_prefix(text)
+        self.text = text
+        self.share_prefix = handle is not None
+        self.normalised = normalise(body)
+        self.words = self.normalised.count(" ") + 1 if self.normalised else 0
+        self.key: int | None = hash(self.normalised) if self.normalised else None
+        self._shingles: Shingles | None = None
+        self._keys: array[int] | None = None
+        self._terms: frozenset[str] | None = None
+
+    @property
+    def shingles(self) -> Shingles:
+        if self._shingles is None:
+            self._shingles = shingles(self.normalised)
+        return self._shingles
+
+    def band_keys(self, index: NearCopyIndex[object]) -> array[int]:
+        if self._keys is None:
+            self._keys = array("Q", index.keys_for(self.shingles) if self.normalised else [])
+        return self._keys
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            self._terms = content_terms(self.text)
+        return self._terms
+
+    def only_filler(self) -> bool:
+        return all(word in FILLER_WORDS for word in self.normalised.split())
+
+    def repeats(self, other_key: int | None, other_shingles: Shingles, threshold: float) -> bool:
+        """True when this text adds nothing to the other post: empty, filler, equal, or (nearly)
+        contained in it (a truncated retweet is contained in its original)."""
+        if not self.normalised or self.only_filler() or self.key == other_key:
+            return True
+        # Containment is at least Jaccard, so this also covers near-copies.
+        return containment(self.shingles, other_shingles) >= threshold

@@ -1,0 +1,315 @@
+"""The streaming noise tracker: one observation at a time, in arrival order, to one decision.
+
+Each message is resolved in this order, cheapest and surest first:
+1. a message id already seen is a duplicate delivery: nothing is counted twice;
+2. the original of shares seen earlier (a "late original") joins the item they created;
+3. a provider reference (shared_of, quote_of, reply_to) to a live item: a share when the text adds
+   nothing, otherwise a new item in the referenced item's incident;
+4. the same normalised text as a live item, then MinHash LSH near-copies (verified by exact Jaccard);
+5. otherwise a new item, clustered into a live incident or starting one.
+
+State older than `settings.window` (by message time) is evicted, so memory is bounded by the
+window; `rebuild` replays stored observations and supervisor overrides to restore it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from beacon.noise.clustering import IncidentIndex
+from beacon.noise.decisions import AlertReason, DecisionKind, NoiseDecision
+from beacon.noise.features import TextFeatures
+from beacon.noise.nearcopy import NearCopyIndex
+from beacon.noise.normalise import display_text
+from beacon.noise.observation import Observation
+from beacon.noise.places import ReportPlace, postcode_district
+from beacon.noise.settings import NoiseSettings
+from beacon.noise.signatures import Shingles
+from beacon.noise.state import Incident, Item, more_urgent
+
+# Text collapse needs this many words, unless the message says it is a share: two people who each
+# send "help" are two reports, not one post.
+MIN_COPY_WORDS = 4
+
+
+class NoiseError(LookupError):
+    """An override names a message or incident the tracker does not hold (evicted or unknown)."""
+
+
+@dataclass(slots=True)
+class _Match:
+    kind: DecisionKind
+    item: Item | None = None
+    link: Incident | None = None
+    pending_ref: str | None = None
+    similarity: float | None = None
+
+
+class NoiseStream:
+    """The decision core; `beacon.noise.NoiseTracker` adds overrides, summaries and restart."""
+
+    def __init__(self, settings: NoiseSettings | None = None) -> None:
+        self.settings = settings or NoiseSettings()
+        s = self.settings
+        self._near: NearCopyIndex[Item] = NearCopyIndex(s.lsh_bands, s.lsh_rows, s.near_copy_threshold)
+        self._clusters = IncidentIndex(s)
+        self._by_message: dict[str, Item] = {}
+        self._pending: dict[str, Item] = {}
+        self._by_text: dict[int, Item] = {}
+        self._items: OrderedDict[str, Item] = OrderedDict()  # least recently active first
+        self._incidents: dict[str, Incident] = {}
+        self._aliases: dict[str, str] = {}
+        self._watermark: datetime | None = None
+        self.last_message_id: str | None = None
+
+    # ---- the stream -------------------------------------------------------------------------
+
+    def observe(self, obs: Observation) -> NoiseDecision:
+        """Decide what one message is: a new item, a share or near-copy, or a duplicate delivery."""
+        self._advance(obs.created_at)
+        self.last_message_id = obs.message_id
+        known = self._by_message.get(obs.message_id)
+        if known is not None:
+            return self._decision(obs, known, DecisionKind.DUPLICATE, False, False, None)
+        text = TextFeatures(obs.text)
+        match = self._resolve(obs, text)
+        if match.item is not None:
+            return self._attach(obs, match)
+        return self._create(obs, text, match)
+
+    def observe_all(self, observations: Iterable[Observation]) -> Iterator[NoiseDecision]:
+        for obs in observations:
+            yield self.observe(obs)
+
+    def _resolve(self, obs: Observation, text: TextFeatures) -> _Match:
+        late = self._pending.get(obs.message_id)
+        if late is not None:
+            return _Match(DecisionKind.LATE_ORIGINAL, late)
+        if obs.shared_of:
+            return self._resolve_share(obs.shared_of, text)
+        for ref in (obs.quote_of, obs.reply_to):
+            target = self._by_message.get(ref) if ref else None
+            if target is not None:
+                return self._repeat_or_new(target, text)
+        explicit_share = text.share_prefix or obs.forwarded
+        item, similarity = self._match_text(text, explicit_share)
+        if explicit_share:
+            return _Match(DecisionKind.SHARE, item, similarity=similarity)
+        kind = DecisionKind.NEAR_COPY if item is not None else DecisionKind.NEW_ITEM
+        return _Match(kind, item, similarity=similarity)
+
+    def _resolve_share(self, ref: str, text: TextFeatures) -> _Match:
+        target = self._by_message.get(ref) or self._pending.get(ref)
+        if target is not None:
+            return self._repeat_or_new(target, text)
+        # The original is not (yet) here: the share stands for it, found again by text if copied.
+        item, similarity = self._match_text(text, explicit_share=True)
+        return _Match(DecisionKind.SHARE, item, pending_ref=ref, similarity=similarity)
+
+    def _repeat_or_new(self, target: Item, text: TextFeatures) -> _Match:
+        threshold = self.settings.near_copy_threshold
+        if text.repeats(target.text_key, target.shingle_array, threshold):
+            return _Match(DecisionKind.SHARE, target)
+        # Its own words may be news (a sighting in reply to an appeal): a new item, same incident.
+        return _Match(DecisionKind.NEW_ITEM, link=target.incident)
+
+    def _match_text(self, text: TextFeatures, explicit_share: bool) -> tuple[Item | None, float | None]:
+        if text.key is None:
+            return None, None
+        long_enough = text.words >= MIN_COPY_WORDS
+        if long_enough or explicit_share:
+            exact = self._by_text.get(text.key)
+            if exact is not None:
+                return exact, 1.0
+        if not long_enough:
+            return None, None
+        keys = text.band_keys(self._near)  # type: ignore[arg-type]
+        item, score = self._near.best_match(text.shingles, list(keys), _shingles_of)
+        return item, (score if item is not None else None)
+
+    # ---- attaching and creating ----------------------------------------------------------------
+
+    def _attach(self, obs: Observation, match: _Match) -> NoiseDecision:
+        item = match.item
+        assert item is not None and item.incident is not None
+        before = item.priority
+        if match.kind is DecisionKind.LATE_ORIGINAL:
+            self._pending.pop(obs.message_id, None)
+            item.pending_ref = None
+        elif match.kind is DecisionKind.NEAR_COPY:
+            item.copies += 1
+        else:
+            item.shares += 1
+        if match.pending_ref and match.pending_ref not in self._pending:
+            self._pending[match.pending_ref] = item
+            item.pending_ref = item.pending_ref or match.pending_ref
+        self._count(item, obs)
+        alert = None
+        limit = self.settings.alert_priority
+        if obs.priority is not None and obs.priority <= limit and (before is None or before > limit):
+            alert = AlertReason.ESCALATED_COPY
+        return self._decision(obs, item, match.kind, False, False, alert, match.similarity)
+
+    def _create(self, obs: Observation, text: TextFeatures, match: _Match) -> NoiseDecision:
+        item = self._new_item(obs, text)
+        if match.kind is DecisionKind.SHARE:
+            item.shares += 1
+        if match.pending_ref:
+            self._pending[match.pending_ref] = item
+            item.pending_ref = match.pending_ref
+        place = item.place
+        incident, is_new_incident = self._choose_incident(obs, item, place, match.link)
+        surge_started = self._join(incident, item, obs, place)
+        self._count(item, obs)
+        alert = None
+        if obs.priority is not None and obs.priority <= self.settings.alert_priority:
+            alert = AlertReason.URGENT_REPORT
+        elif surge_started:
+            alert = AlertReason.SURGE
+        return self._decision(obs, item, match.kind, True, is_new_incident, alert)
+
+    def _new_item(self, obs: Observation, text: TextFeatures) -> Item:
+        keys = text.band_keys(self._near) if text.words >= MIN_COPY_WORDS else None  # type: ignore[arg-type]
+        item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(),
+                    keys if keys is not None else _NO_KEYS, text.terms)
+        item.author = obs.author_id
+        item.title = display_text(obs.text)
+        item.place = _place_of(obs)
+        if text.key is not None:
+            self._by_text.setdefault(text.key, item)
+        if keys:
+            self._near.add(item, list(keys))
+        self._clusters.count_terms(item.terms)
+        return item
+
+    def _choose_incident(self, obs: Observation, item: Item, place: ReportPlace,
+                         link: Incident | None) -> tuple[Incident, bool]:
+        if link is not None and link.alive:
+            return link, False
+        found, _score = self._clusters.best_incident(item.terms, place, obs.created_at)
+        if found is not None:
+            return found, False
+        incident = Incident(self._free_incident_id(item.id), item.title, obs.message_id,
+                            obs.created_at)
+        self._incidents[incident.id] = incident
+        return incident, True
+
+    def _join(self, incident: Incident, item: Item, obs: Observation, place: ReportPlace) -> bool:
+        """Add an independent report to an incident; True when this report starts a surge."""
+        item.incident = incident
+        incident.items.append(item)
+        incident.term_counts.update(item.terms)
+        incident.reporters.add(obs.author_id or obs.message_id)
+        incident.where.add(place)
+        incident.places.update(place.labels())
+        incident.last_report_at = max(incident.last_report_at, obs.created_at)
+        self._clusters.index(incident, item.terms)
+        return self._note_report(incident, obs)
+
+    def _note_report(self, incident: Incident, obs: Observation) -> bool:
+        """Track recent distinct reporters; a surge, once started, stays (it never lowers)."""
+        recent = incident.recent_reports
+        recent.append((obs.created_at, obs.author_id or obs.message_id))
+        horizon = incident.last_report_at - self.settings.surge_window
+        while recent and recent[0][0] < horizon:
+            recent.popleft()
+        if incident.surging:
+            return False
+        incident.surging = len({who for _, who in recent}) >= self.settings.surge_reporters
+        return incident.surging
+
+    def _count(self, item: Item, obs: Observation) -> None:
+        incident = item.incident
+        assert incident is not None
+        item.message_ids.append(obs.message_id)
+        self._by_message[obs.message_id] = item
+        item.add_account(obs.author_id, obs.audience)
+        item.priority = more_urgent(item.priority, obs.priority)
+        item.last_at = max(item.last_at, obs.created_at)
+        self._items[item.id] = item
+        self._items.move_to_end(item.id)
+        incident.messages += 1
+        incident.priority = more_urgent(incident.priority, obs.priority)
+        incident.last_at = max(incident.last_at, obs.created_at)
+
+    def _free_incident_id(self, wanted: str) -> str:
+        candidate, n = wanted, 1
+        while candidate in self._incidents or candidate in self._aliases:
+            n += 1
+            candidate = f"{wanted}~{n}"
+        return candidate
+
+    # ---- decisions and summaries -----------------------------------------------------------------
+
+    def _decision(self, obs: Observation, item: Item, kind: DecisionKind, new_item: bool,
+                  new_incident: bool, alert: AlertReason | None,
+                  similarity: float | None = None) -> NoiseDecision:
+        incident = item.incident
+        assert incident is not None
+        return NoiseDecision(
+            message_id=obs.message_id, kind=kind, new_item=new_item, item_id=item.id,
+            item_shares=item.shares, item_copies=item.copies, item_reach=item.reach,
+            item_priority=item.priority, incident_id=incident.id, incident_is_new=new_incident,
+            incident_messages=incident.messages, incident_reports=incident.report_count,
+            incident_reporters=len(incident.reporters), incident_priority=incident.priority,
+            attention=incident.attention(self.settings.surge_floor), surging=incident.surging,
+            alert=alert is not None, alert_reason=alert, similarity=similarity,
+        )
+
+    # ---- the window -------------------------------------------------------------------------
+
+    def _advance(self, at: datetime) -> None:
+        if self._watermark is not None and at <= self._watermark:
+            return
+        self._watermark = at
+        cutoff = at - self.settings.window
+        while self._items:
+            oldest = next(iter(self._items.values()))
+            if oldest.last_at >= cutoff:
+                break
+            self._evict(oldest)
+
+    def _evict(self, item: Item) -> None:
+        item.alive = False
+        del self._items[item.id]
+        for message_id in item.message_ids:
+            if self._by_message.get(message_id) is item:
+                del self._by_message[message_id]
+        if item.pending_ref and self._pending.get(item.pending_ref) is item:
+            del self._pending[item.pending_ref]
+        if item.text_key is not None and self._by_text.get(item.text_key) is item:
+            del self._by_text[item.text_key]
+        if item.band_keys:
+            self._near.remove(item, list(item.band_keys))
+        self._clusters.forget_terms(item.terms)
+        if item.incident is not None:
+            self._leave(item.incident, item)
+
+    def _leave(self, incident: Incident, item: Item) -> None:
+        incident.items.remove(item)
+        counts = incident.term_counts
+        for term in item.terms:
+            counts[term] -= 1
+            if counts[term] <= 0:
+                del counts[term]
+        if not incident.items:
+            incident.alive = False
+            self._incidents.pop(incident.id, None)
+            for alias in incident.aliases:
+                self._aliases.pop(alias, None)
+
+
+_NO_KEYS: array[int] = array("Q")
+
+
+def _shingles_of(item: Item) -> Shingles:
+    return item.shingle_array
+
+
+def _place_of(obs: Observation) -> ReportPlace:
+    point = (obs.lat, obs.lon) if obs.lat is not None and obs.lon is not None else None
+    return ReportPlace(postcode_district(obs.postcode), obs.beat, point)
