@@ -55,3 +55,35 @@ def test_meta_raw_parses_to_the_same_message(channel: str, raw_object: str) -> N
         assert parsed.text == record["text"]
         if record["shared_of"] is None:
             assert parsed.thread_ref == record["thread_ref"]
+
+
+def test_x_raw_parses_to_the_same_message() -> None:
+    x = pytest.importorskip("beacon.intake.x")
+    records = [m for m in read_jsonl(DEMO_MESSAGES) if m["channel"] == "x"]
+    for record in records:
+        result = x.parse(json.dumps(record["raw"]).encode(), channel_account=record["channel_account"])
+        if record["author"]["handle"] == record["channel_account"] and "for_user_id" in record["raw"]:
+            continue
+        [parsed] = result.messages
+        assert parsed.provider_message_id == record["provider_message_id"]
+        assert parsed.author.id == record["author"]["id"]
+        assert parsed.author.handle == record["author"]["handle"]
+        assert parsed.thread_ref == record["thread_ref"]
+        assert parsed.shared_of == record["shared_of"]
+        assert parsed.reply_to == record["reply_to"]
+        assert parsed.text == record["text"]
+
+
+def test_sms_raw_parses_to_the_same_message() -> None:
+    twilio_sms = pytest.importorskip("beacon.intake.twilio_sms")
+    from urllib.parse import urlencode
+
+    records = [m for m in read_jsonl(DEMO_MESSAGES) if m["channel"] == "sms"]
+    assert records
+    for record in records:
+        [parsed] = twilio_sms.parse(urlencode(record["raw"]).encode()).messages
+        assert parsed.provider_message_id == record["provider_message_id"]
+        assert parsed.channel_account == record["channel_account"]
+        assert parsed.author.id == record["author"]["id"]
+        assert parsed.thread_ref == record["thread_ref"]
+        assert parsed.text == record["text"]

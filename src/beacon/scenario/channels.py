@@ -52,7 +52,7 @@ class ChannelKit:
     ) -> InboundMessage:
         """A public post that mentions or replies to the force."""
         post_id = self.ids.snowflake(at)
-        conversation = reply_to.thread_ref if reply_to else post_id
+        conversation = _conversation_of(reply_to) if reply_to else post_id
         refs = []
         if reply_to:
             refs.append({"type": "replied_to", "id": reply_to.provider_message_id})
@@ -67,7 +67,7 @@ class ChannelKit:
             text=text,
             language=language,
             reply_to=reply_to.provider_message_id if reply_to else None,
-            thread_ref=conversation,
+            thread_ref=f"conversation:{conversation}",
             shared_of=quote_of.provider_message_id if quote_of else None,
             place=place,
             raw=self._x_raw(who, post_id, text, at, conversation, refs, language),
@@ -86,22 +86,27 @@ class ChannelKit:
             author=self._x_author(who),
             text=text,
             language=original.language,
-            thread_ref=post_id,
+            thread_ref=f"conversation:{post_id}",
             shared_of=original.provider_message_id,
             raw=self._x_raw(who, post_id, text, at, post_id, refs, original.language or "en"),
         )
 
     def x_dm(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
+        """A direct message, as the Account Activity webhook delivers it."""
         event_id = self.ids.snowflake(at)
-        conversation = "-".join(sorted((who.x_id, ACCOUNTS.x_user_id)))
-        raw = {
+        event = {
+            "type": "message_create",
             "id": event_id,
-            "event_type": "MessageCreate",
-            "text": text,
-            "sender_id": who.x_id,
-            "dm_conversation_id": conversation,
-            "created_at": iso(at),
+            "created_timestamp": str(_millis(at)),
+            "message_create": {
+                "target": {"recipient_id": ACCOUNTS.x_user_id},
+                "sender_id": who.x_id,
+                "message_data": {"text": text, "entities": {"hashtags": [], "urls": []}},
+            },
         }
+        user = {"id": who.x_id, "name": who.name, "screen_name": who.x_handle.lstrip("@")}
+        raw = {"for_user_id": ACCOUNTS.x_user_id, "direct_message_events": [event],
+               "users": {who.x_id: user}}
         return self._message(
             at,
             channel=Channel.X,
@@ -110,7 +115,7 @@ class ChannelKit:
             author=self._x_author(who),
             text=text,
             language=language,
-            thread_ref=conversation,
+            thread_ref=_x_dm_thread(who.x_id, ACCOUNTS.x_user_id),
             raw=raw,
         )
 
@@ -138,7 +143,7 @@ class ChannelKit:
             author=author,
             text=text,
             language="en",
-            thread_ref=post_id,
+            thread_ref=f"conversation:{post_id}",
             raw=raw,
         )
 
@@ -326,6 +331,16 @@ class ChannelKit:
             provider_message_id=submission, author=Author(id=contact, handle=contact, name=who.name),
             text=fields.get("description", ""), language=language, place=place, raw=raw,
         )
+
+
+def _conversation_of(post: InboundMessage) -> str:
+    return (post.thread_ref or post.provider_message_id).removeprefix("conversation:")
+
+
+def _x_dm_thread(first: str, second: str) -> str:
+    """X's one-to-one conversation id: the two user ids, smaller first."""
+    low, high = sorted((first, second), key=lambda value: (len(value), value))
+    return f"dm:{low}-{high}"
 
 
 def _phone_of(who: Citizen) -> str:
