@@ -1,0 +1,90 @@
+"""The one place that wires settings, store, triage, pipeline and transport together.
+
+Tests build Beacon through the same function, swapping in a clock or a database URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from beacon.clock import Clock, SystemClock
+from beacon.config import Settings
+from beacon.intake.accept import Accepted, store_messages
+from beacon.messages import InboundMessage
+from beacon.pipeline.runner import Pipeline
+from beacon.pipeline.stages import Triager
+from beacon.pipeline.transport import InlineTransport, Transport
+from beacon.store.db import make_engine, make_read_session_factory, make_session_factory
+from beacon.store.forces import ForceDirectory, ensure_force
+from beacon.store.migrate import upgrade
+
+
+@dataclass
+class Beacon:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
+    forces: ForceDirectory
+    triage_engine: Triager
+    pipeline: Pipeline
+    transport: Transport
+    clock: Clock
+
+    def store(self, messages: Sequence[InboundMessage]) -> list[Accepted]:
+        """Store messages durably; when this returns they are committed and may be acknowledged."""
+        with self.session_factory.begin() as session:
+            return store_messages(session, messages, self.forces)
+
+    def ingest(self, messages: Sequence[InboundMessage]) -> list[Accepted]:
+        """Store messages, then hand the new ones to the pipeline."""
+        accepted = self.store(messages)
+        fresh = [a.message_id for a in accepted if not a.duplicate]
+        if fresh:
+            self.transport.publish(fresh)
+        return accepted
+
+    def prepare_database(self) -> None:
+        """Migrate to the newest schema and make sure the default force exists."""
+        upgrade(self.engine)
+        with self.session_factory.begin() as session:
+            ensure_force(session, self.settings.default_force, self.settings.default_force.title())
+        self.forces.reload()
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    triage_engine: Triager | None = None,
+) -> Beacon:
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    clock = clock or SystemClock()
+    triage_engine = triage_engine or _load_triage_engine(settings)
+    pipeline = Pipeline(session_factory, triage_engine, clock)
+    return Beacon(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        read_session_factory=make_read_session_factory(engine),
+        forces=ForceDirectory(session_factory, settings.default_force),
+        triage_engine=triage_engine,
+        pipeline=pipeline,
+        transport=InlineTransport(pipeline),
+        clock=clock,
+    )
+
+
+def _load_triage_engine(settings: Settings) -> Triager:
+    from beacon.triage import TriageEngine  # loads lexicons and the model: only when needed
+
+    return TriageEngine.load(
+        lexicon_path=settings.lexicon_path,
+        beats_path=settings.beats_path,
+        model_path=settings.model_path,
+    )

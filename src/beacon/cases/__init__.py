@@ -1,0 +1,1 @@
+"""Cases: the unit of police work a message becomes part of."""

@@ -1,0 +1,116 @@
+"""Reads for the desk, always scoped to one force: another force's record is simply not found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from beacon.cases.lifecycle import OPEN_STATUSES
+from beacon.store.tables import Case, CaseEntry, Identity, Message, Person, User
+
+_PRIORITY_RANK = sql_case(
+    {"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=Case.priority, else_=5
+)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    reference: str
+    title: str
+    priority: str
+    status: str
+    category: str | None
+    vulnerable: bool
+    created_at: Any
+    updated_at: Any
+    messages: int
+    channels: list[str]
+    assignee: str | None
+
+
+def inbox(session: Session, force_id: int, limit: int = 200) -> list[InboxRow]:
+    """Open cases, most urgent first, then the longest waiting."""
+    counts = (
+        select(Message.case_id, func.count(Message.id).label("n"))
+        .where(Message.force_id == force_id, Message.case_id.is_not(None))
+        .group_by(Message.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Case, counts.c.n, User.display_name)
+        .outerjoin(counts, counts.c.case_id == Case.id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(_PRIORITY_RANK, Case.created_at, Case.id)
+        .limit(limit)
+    ).all()
+    channels = _channels_by_case(session, [c.id for c, _, _ in rows])
+    return [
+        InboxRow(
+            c.id, c.reference, c.title, c.priority, c.status, c.category, c.vulnerable,
+            c.created_at, c.updated_at, n or 0, channels.get(c.id, []), assignee,
+        )
+        for c, n, assignee in rows
+    ]
+
+
+def _channels_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    if not case_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(Message.case_id, Message.channel)
+        .where(Message.case_id.in_(case_ids))
+        .distinct()
+        .order_by(Message.case_id, Message.channel)
+    )
+    for case_id, channel in rows:
+        found.setdefault(case_id, []).append(channel)
+    return found
+
+
+def get_case(session: Session, force_id: int, case_id: int) -> Case | None:
+    return session.scalar(select(Case).where(Case.id == case_id, Case.force_id == force_id))
+
+
+def timeline(session: Session, case_id: int) -> list[tuple[CaseEntry, Message | None, str | None]]:
+    """Each entry with its message (if any) and the staff member who wrote it (if any)."""
+    return [
+        (entry, message, author)
+        for entry, message, author in session.execute(
+            select(CaseEntry, Message, User.display_name)
+            .outerjoin(Message, Message.id == CaseEntry.message_id)
+            .outerjoin(User, User.id == CaseEntry.user_id)
+            .where(CaseEntry.case_id == case_id)
+            .order_by(CaseEntry.created_at, CaseEntry.id)
+        ).all()
+    ]
+
+
+def get_message(session: Session, force_id: int, message_id: int) -> Message | None:
+    return session.scalar(
+        select(Message).where(Message.id == message_id, Message.force_id == force_id)
+    )
+
+
+def get_person(session: Session, force_id: int, person_id: int) -> Person | None:
+    return session.scalar(
+        select(Person).where(Person.id == person_id, Person.force_id == force_id)
+    )
+
+
+def identities_of(session: Session, person_id: int) -> list[Identity]:
+    return list(session.scalars(select(Identity).where(Identity.person_id == person_id)))
+
+
+def staff_of_force(session: Session, force_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(User.force_id == force_id, User.active.is_(True)).order_by(User.display_name)
+        )
+    )

@@ -1,0 +1,199 @@
+"""Running Beacon: migrate, serve, add users, replay files, and the one-command demo."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from beacon.bootstrap import Beacon, bootstrap
+from beacon.cli import app
+from beacon.config import Settings
+from beacon.messages import InboundMessage
+from beacon.intake.replay import ReplayFileError, ReplayRow, read_replay_file
+from beacon.staff.accounts import (
+    AccountError,
+    Role,
+    create_user,
+    generate_password,
+    set_password,
+)
+from beacon.store.tables import DeadLetter
+
+console = Console(stderr=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _beacon(database_url: str | None = None) -> Beacon:
+    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    return bootstrap(settings)
+
+
+@app.command()
+def migrate(database_url: Annotated[str | None, typer.Option(help="overrides BEACON_DATABASE_URL")] = None) -> None:
+    """Create or upgrade the database schema, and the default force."""
+    beacon = _beacon(database_url)
+    beacon.prepare_database()
+    console.print(f"database ready: {beacon.engine.url.render_as_string(hide_password=True)}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="handler, supervisor or admin")] = Role.HANDLER,
+    force: Annotated[str | None, typer.Option(help="force slug (default: BEACON_DEFAULT_FORCE)")] = None,
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    team: Annotated[str | None, typer.Option(help="team name, e.g. General")] = None,
+    password: Annotated[str | None, typer.Option(help="prompted for when omitted")] = None,
+) -> None:
+    """Create a staff account."""
+    beacon = _beacon()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with beacon.session_factory.begin() as session:
+            create_user(
+                session, force_slug=force or beacon.settings.default_force, username=username,
+                password=password, role=role, display_name=name, team=team,
+            )
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"user {username} added ({role.value})")
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV of messages")],
+    speed: Annotated[float, typer.Option(help="0 = as fast as possible; 60 = a minute per second")] = 0.0,
+) -> None:
+    """Feed a file of messages through intake and the pipeline, as if they were arriving now."""
+    beacon = _beacon()
+    try:
+        rows = list(read_replay_file(file))
+    except ReplayFileError as error:
+        raise fail(str(error)) from None
+    stored, duplicates, rejected = replay_rows(beacon, rows, speed, show_progress=True)
+    console.print(f"replayed {stored} new, {duplicates} already stored, {rejected} rejected")
+    if rejected:
+        console.print("rejected rows are kept as dead letters (source 'replay')")
+        raise typer.Exit(1)
+
+
+def replay_rows(
+    beacon: Beacon, rows: list[ReplayRow], speed: float, show_progress: bool = False
+) -> tuple[int, int, int]:
+    stored = duplicates = rejected = 0
+    previous: datetime | None = None
+    with _progress(show_progress) as progress:
+        task = progress.add_task("replaying", total=len(rows))
+        for row in rows:
+            if row.message is None:
+                _dead_letter_row(beacon, row)
+                rejected += 1
+            else:
+                previous = _wait_for(row.message.created_at, previous, speed)
+                accepted = beacon.ingest([row.message])[0]
+                duplicates += accepted.duplicate
+                stored += not accepted.duplicate
+            progress.advance(task)
+    return stored, duplicates, rejected
+
+
+def _progress(visible: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=not visible,
+    )
+
+
+def _wait_for(at: datetime, previous: datetime | None, speed: float) -> datetime:
+    if speed > 0 and previous is not None and at > previous:
+        time.sleep(min((at - previous).total_seconds() / speed, 60.0))
+    return at
+
+
+def _dead_letter_row(beacon: Beacon, row: ReplayRow) -> None:
+    with beacon.session_factory.begin() as session:
+        session.add(DeadLetter(source="replay", reason=f"line {row.line}: {row.error}",
+                               raw_body=row.raw, content_type="text/plain"))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the web UI and API (migrate first)."""
+    beacon = _beacon()
+    beacon.prepare_database()
+    _run(beacon, host, port)
+
+
+def _run(beacon: Beacon, host: str, port: int) -> None:
+    import uvicorn
+
+    from beacon.pipeline.transport import recover_unprocessed
+    from beacon.web.app import create_app
+
+    recovered = recover_unprocessed(beacon.session_factory, beacon.transport)
+    if recovered:
+        console.print(f"processed {recovered} messages left unprocessed by the last run")
+    uvicorn.run(create_app(beacon), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option()] = 8000,
+    seed: Annotated[int, typer.Option(help="scenario seed")] = 7,
+    speed: Annotated[float, typer.Option(help="0 = load the whole night at once; N = replay live N× fast")] = 0.0,
+    fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
+) -> None:
+    """The whole demo: a SQLite database, a demo user, the night-shift scenario, the web UI."""
+    from beacon.scenario import generate_night_shift
+
+    settings = Settings()
+    if fresh and settings.database_url.startswith("sqlite:///"):
+        _remove_sqlite(Path(settings.database_url.removeprefix("sqlite:///")))
+    beacon = bootstrap(settings)
+    beacon.prepare_database()
+    password = _demo_user(beacon)
+    messages, _truth = generate_night_shift(seed)
+    rows = [ReplayRow(i, "", InboundMessage.model_validate(m), None) for i, m in enumerate(messages, start=1)]
+    console.rule("Beacon demo")
+    console.print(f"UI:       http://127.0.0.1:{port}/")
+    console.print("username: [bold]handler[/]")
+    console.print(f"password: [bold]{password}[/]")
+    if speed > 0:
+        threading.Thread(target=replay_rows, args=(beacon, rows, speed), daemon=True).start()
+    else:
+        stored, _, _ = replay_rows(beacon, rows, 0, show_progress=True)
+        console.print(f"replayed {stored} messages from the night-shift scenario (seed {seed})")
+    _run(beacon, "127.0.0.1", port)
+
+
+def _demo_user(beacon: Beacon) -> str:
+    """A fresh password every start, printed once, so the demo never ships a known one."""
+    password = generate_password()
+    with beacon.session_factory.begin() as session:
+        if not set_password(session, "handler", password):
+            create_user(session, force_slug=beacon.settings.default_force, username="handler",
+                        password=password, role=Role.SUPERVISOR, display_name="Demo Handler",
+                        team="General")
+    return password
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

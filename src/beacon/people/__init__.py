@@ -1,0 +1,1 @@
+"""Who sent a message: channel identities and the persons they belong to."""

@@ -1,0 +1,1 @@
+"""The stages a message passes through, and the transports that carry it between them."""

@@ -1,0 +1,1 @@
+"""Where a triaged message goes: close, share, monitor or case."""

@@ -1,0 +1,1 @@
+"""Staff accounts: call handlers, supervisors and admins, each in one force."""

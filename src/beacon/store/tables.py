@@ -1,0 +1,230 @@
+"""Beacon's tables. Every record belongs to a force; cases also belong to a team.
+
+The database enforces what must never happen twice (a provider message stored twice, two
+identities for one handle) with unique constraints rather than application checks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from beacon.messages import utc_now
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always hands back an aware datetime (SQLite would return naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _utc_column(**kwargs: Any) -> Mapped[datetime]:
+    return mapped_column(UtcDateTime(), **kwargs)
+
+
+class Force(Base):
+    __tablename__ = "forces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    case_prefix: Mapped[str] = mapped_column(String(8), default="BC")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("force_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # handler, supervisor, admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+
+
+class ChannelAccount(Base):
+    """The force's own account on a channel; tells intake which force a delivery is for."""
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (UniqueConstraint("channel", "account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(256))
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+
+
+class Identity(Base):
+    """One person's identity on one channel: a handle, page-scoped id, phone or address."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("force_id", "channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(256))
+    handle: Mapped[str | None] = mapped_column(String(256))
+    display_name: Mapped[str | None] = mapped_column(String(256))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_account", "provider_message_id", name="uq_message_provider"),
+        Index("ix_messages_force_received", "force_id", "received_at"),
+        Index("ix_messages_shared_of", "force_id", "channel", "shared_of"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    direction: Mapped[str] = mapped_column(String(3), default="in")  # in, out
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_account: Mapped[str] = mapped_column(String(256))
+    provider_message_id: Mapped[str] = mapped_column(String(256))
+    author_id: Mapped[str] = mapped_column(String(256))
+    author_handle: Mapped[str | None] = mapped_column(String(256))
+    author_name: Mapped[str | None] = mapped_column(String(256))
+    text: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(16))
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    reply_to: Mapped[str | None] = mapped_column(String(256))
+    thread_ref: Mapped[str | None] = mapped_column(String(512))
+    shared_of: Mapped[str | None] = mapped_column(String(256))
+    place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = _utc_column()
+    received_at: Mapped[datetime] = _utc_column()
+    # received -> processed, or failed (then a dead letter holds the error)
+    state: Mapped[str] = mapped_column(String(12), default="received", index=True)
+    priority: Mapped[str | None] = mapped_column(String(2))
+    urgency: Mapped[float | None] = mapped_column(Float)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    share_count: Mapped[int] = mapped_column(Integer, default=0)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    disposition: Mapped[str | None] = mapped_column(String(12))
+    disposition_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_force_status", "force_id", "status", "priority", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    priority: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str | None] = mapped_column(String(64))
+    vulnerable: Mapped[bool] = mapped_column(default=False)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    updated_at: Mapped[datetime] = _utc_column(default=utc_now)
+    closed_at: Mapped[datetime | None] = _utc_column(nullable=True)
+
+    entries: Mapped[list[CaseEntry]] = relationship(
+        back_populates="case", order_by="CaseEntry.id", lazy="raise"
+    )
+
+
+class CaseEntry(Base):
+    """One line of a case's timeline: a message in or out, a note, a status change."""
+
+    __tablename__ = "case_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # message_in, message_out, note, status, attach
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+
+    case: Mapped[Case] = relationship(back_populates="entries")
+
+
+class CaseCounter(Base):
+    """Per-force, per-day sequence so case numbers are short enough to read out on the radio."""
+
+    __tablename__ = "case_counters"
+
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeadLetter(Base):
+    """What could not be accepted or processed, kept with its raw bytes and the reason."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))  # api, replay, webhook:meta, pipeline
+    reason: Mapped[str] = mapped_column(Text)
+    raw_body: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    received_at: Mapped[datetime] = _utc_column(default=utc_now)
+    resolved_at: Mapped[datetime | None] = _utc_column(nullable=True)

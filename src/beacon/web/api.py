@@ -1,0 +1,174 @@
+"""The signed-in JSON API. Every route is scoped to the viewer's force: others' ids are 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from beacon.cases import queries
+from beacon.cases.lifecycle import Status, add_note, change_status
+from beacon.store.tables import Case, Message
+from beacon.web.deps import ApiViewer, BeaconDep, Csrf, ReadSession, WriteSession
+from beacon.web.problems import Problem
+
+router = APIRouter(prefix="/api/v1", tags=["desk"])
+
+
+class CaseSummary(BaseModel):
+    id: int
+    reference: str
+    title: str
+    priority: str
+    status: str
+    category: str | None
+    vulnerable: bool
+    created_at: datetime
+    messages: int
+    channels: list[str]
+    assignee: str | None
+
+
+class TimelineEntry(BaseModel):
+    id: int
+    kind: str
+    at: datetime
+    body: str
+    by: str | None
+    message_id: int | None
+    channel: str | None
+    triage: dict[str, Any] | None
+
+
+class CaseDetail(BaseModel):
+    id: int
+    reference: str
+    title: str
+    priority: str
+    status: str
+    category: str | None
+    vulnerable: bool
+    person_id: int | None
+    created_at: datetime
+    timeline: list[TimelineEntry]
+
+
+class MessageOut(BaseModel):
+    id: int
+    channel: str
+    channel_account: str
+    provider_message_id: str
+    author_id: str
+    author_name: str | None
+    text: str
+    created_at: datetime
+    received_at: datetime
+    state: str
+    priority: str | None
+    categories: list[Any]
+    triage: dict[str, Any] | None
+    item_id: int | None
+    share_count: int
+    person_id: int | None
+    case_id: int | None
+    disposition: str | None
+    disposition_reason: str | None
+
+
+class IdentityOut(BaseModel):
+    channel: str
+    external_id: str
+    handle: str | None
+    display_name: str | None
+
+
+class PersonOut(BaseModel):
+    id: int
+    display_name: str | None
+    identities: list[IdentityOut]
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class StatusIn(BaseModel):
+    status: Status
+
+
+def _not_found(kind: str, ident: int) -> Problem:
+    return Problem(404, "Not found", f"no {kind} {ident}", "not_found")
+
+
+@router.get("/cases", response_model=list[CaseSummary], summary="Open cases, most urgent first")
+def list_cases(viewer: ApiViewer, session: ReadSession) -> list[CaseSummary]:
+    return [CaseSummary(**row.__dict__) for row in queries.inbox(session, viewer.force_id)]
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+def read_case(case_id: int, viewer: ApiViewer, session: ReadSession) -> CaseDetail:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise _not_found("case", case_id)
+    return _case_detail(case, queries.timeline(session, case.id))
+
+
+def _case_detail(case: Case, entries: list[tuple[Any, Message | None, str | None]]) -> CaseDetail:
+    return CaseDetail(
+        id=case.id, reference=case.reference, title=case.title, priority=case.priority,
+        status=case.status, category=case.category, vulnerable=case.vulnerable,
+        person_id=case.person_id, created_at=case.created_at,
+        timeline=[
+            TimelineEntry(
+                id=entry.id, kind=entry.kind, at=entry.created_at, body=entry.body, by=author,
+                message_id=entry.message_id, channel=message.channel if message else None,
+                triage=message.triage if message else None,
+            )
+            for entry, message, author in entries
+        ],
+    )
+
+
+@router.post("/cases/{case_id}/notes", status_code=201, dependencies=[Csrf])
+def post_note(
+    case_id: int, note: NoteIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
+) -> dict[str, int]:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise _not_found("case", case_id)
+    entry = add_note(session, case, viewer.id, note.text, beacon.clock.now())
+    session.flush()
+    return {"id": entry.id}
+
+
+@router.post("/cases/{case_id}/status", dependencies=[Csrf])
+def post_status(
+    case_id: int, body: StatusIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
+) -> dict[str, str]:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise _not_found("case", case_id)
+    change_status(session, case, body.status, viewer.id, beacon.clock.now())
+    return {"status": case.status}
+
+
+@router.get("/messages/{message_id}", response_model=MessageOut)
+def read_message(message_id: int, viewer: ApiViewer, session: ReadSession) -> MessageOut:
+    message = queries.get_message(session, viewer.force_id, message_id)
+    if message is None:
+        raise _not_found("message", message_id)
+    return MessageOut.model_validate(message, from_attributes=True)
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut)
+def read_person(person_id: int, viewer: ApiViewer, session: ReadSession) -> PersonOut:
+    person = queries.get_person(session, viewer.force_id, person_id)
+    if person is None:
+        raise _not_found("person", person_id)
+    identities = [
+        IdentityOut.model_validate(i, from_attributes=True)
+        for i in queries.identities_of(session, person.id)
+    ]
+    return PersonOut(id=person.id, display_name=person.display_name, identities=identities)

@@ -1,0 +1,117 @@
+"""Builds the ASGI app: routes, sessions, body limits, static files and error answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import beacon
+from beacon.bootstrap import Beacon
+from beacon.web import api, intake_api, pages
+from beacon.web.problems import Problem, install_problem_handlers, problem_response
+from beacon.web.security import SignInRequired, load_or_create_secret
+
+STATIC = Path(__file__).parent / "static"
+
+
+class BodySizeLimit:
+    """Refuses bodies over the limit with 413, by header and while streaming (chunked uploads)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise Problem(413, "Body too large", f"bodies are limited to {self.max_bytes} bytes",
+                              "body_too_large")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413, "Body too large", f"bodies are limited to {self.max_bytes} bytes",
+            "body_too_large", scope.get("path", ""),
+        )
+        await response(scope, receive, send)
+
+
+def create_app(beacon_app: Beacon) -> FastAPI:
+    settings = beacon_app.settings
+    app = FastAPI(
+        title="Beacon",
+        version=beacon.__version__,
+        description="Triage and case handling for citizens' digital contact with a police force.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.beacon = beacon_app
+    install_problem_handlers(app)
+    _install_page_errors(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=load_or_create_secret(settings.secret_key, settings.var_dir),
+        session_cookie="beacon_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=12 * 3600,  # one long shift
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(intake_api.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/webhooks/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    json_problem = app.exception_handlers[Problem]
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Any:
+        if _wants_html(request):
+            response = pages.render(
+                request, "error.html", status=exc.status, title=exc.title, detail=exc.detail
+            )
+            response.status_code = exc.status
+            return response
+        return await json_problem(request, exc)  # type: ignore[misc]

@@ -1,0 +1,51 @@
+"""FastAPI dependencies shared by routes: the Beacon container, sessions and the viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from beacon.bootstrap import Beacon
+from beacon.web.problems import Problem
+from beacon.web.security import SignInRequired, Viewer, check_csrf, viewer_from_session
+
+
+def get_beacon(request: Request) -> Beacon:
+    return request.app.state.beacon  # type: ignore[no-any-return]
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    with get_beacon(request).read_session_factory() as session:
+        yield session
+
+
+def write_session(request: Request) -> Iterator[Session]:
+    with get_beacon(request).session_factory.begin() as session:
+        yield session
+
+
+def api_viewer(request: Request) -> Viewer:
+    with get_beacon(request).read_session_factory() as session:
+        viewer = viewer_from_session(request, session)
+    if viewer is None:
+        raise Problem(401, "Sign-in required", "sign in first", "sign_in_required")
+    return viewer
+
+
+def page_viewer(request: Request) -> Viewer:
+    with get_beacon(request).read_session_factory() as session:
+        viewer = viewer_from_session(request, session)
+    if viewer is None:
+        raise SignInRequired()
+    return viewer
+
+
+BeaconDep = Annotated[Beacon, Depends(get_beacon)]
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+ApiViewer = Annotated[Viewer, Depends(api_viewer)]
+PageViewer = Annotated[Viewer, Depends(page_viewer)]
+Csrf = Depends(check_csrf)

@@ -1,0 +1,101 @@
+"""Generic JSON intake: POST /api/v1/messages takes one message or a batch.
+
+Open to unsigned-in callers like the provider webhooks. A body that cannot be read or does not
+validate is kept in the dead-letter store with the reason before the 4xx answer goes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Body, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from beacon.messages import InboundMessage
+from beacon.store.tables import DeadLetter
+from beacon.web.deps import BeaconDep
+from beacon.web.problems import Problem, validation_problem
+
+
+class DeadLetteringRoute(APIRoute):
+    """Keeps the raw body of any request that fails validation, then answers as usual."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def keep_rejected(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = list(exc.errors())
+                body = await request.body()
+                reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+                _dead_letter(request, body, f"rejected by intake: {reason}"[:4000])
+                return validation_problem(errors, request.url.path)
+
+        return keep_rejected
+
+
+def _dead_letter(request: Request, body: bytes, reason: str) -> None:
+    beacon = request.app.state.beacon
+    with beacon.session_factory.begin() as session:
+        session.add(
+            DeadLetter(
+                source="api",
+                reason=reason,
+                raw_body=body.decode("utf-8", errors="replace"),
+                content_type=request.headers.get("content-type"),
+            )
+        )
+
+
+class AcceptedMessage(BaseModel):
+    id: int
+    provider_message_id: str
+    duplicate: bool
+
+
+class IntakeReceipt(BaseModel):
+    accepted: list[AcceptedMessage]
+
+
+router = APIRouter(route_class=DeadLetteringRoute, tags=["intake"])
+
+
+@router.post(
+    "/api/v1/messages",
+    status_code=202,
+    response_model=IntakeReceipt,
+    responses={
+        413: {"description": "Body or batch too large"},
+        422: {"description": "Not a valid message; the body is kept as a dead letter"},
+    },
+    summary="Accept one message or a batch",
+)
+def accept_messages(
+    beacon: BeaconDep,
+    background: BackgroundTasks,
+    payload: Annotated[InboundMessage | list[InboundMessage], Body()],
+) -> IntakeReceipt:
+    """Stores each message durably and answers only after the commit.
+
+    A message already stored (same channel, channel account and provider message id) is not
+    stored again; it is reported with `duplicate: true`. Triage and routing run after the answer.
+    """
+    messages = payload if isinstance(payload, list) else [payload]
+    if len(messages) > beacon.settings.max_batch:
+        raise Problem(
+            413, "Batch too large", f"at most {beacon.settings.max_batch} messages per request",
+            "batch_too_large",
+        )
+    accepted = beacon.store(messages)
+    fresh = [a.message_id for a in accepted if not a.duplicate]
+    if fresh:
+        background.add_task(beacon.transport.publish, fresh)
+    return IntakeReceipt(
+        accepted=[AcceptedMessage(id=a.message_id, provider_message_id=a.provider_message_id,
+                                  duplicate=a.duplicate) for a in accepted]
+    )

@@ -1,0 +1,115 @@
+"""Server-rendered pages for handlers: sign-in, the inbox and the case page. Thin: no rules here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from beacon.cases import queries
+from beacon.cases.lifecycle import Status, add_note, change_status
+from beacon.staff.accounts import authenticate
+from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
+from beacon.web.problems import Problem
+from beacon.web.security import csrf_token, sign_in, sign_out
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+CHANNEL_LABELS = {
+    "x": "X", "facebook": "Facebook", "instagram": "Instagram", "whatsapp": "WhatsApp",
+    "sms": "SMS", "email": "Email", "webform": "Web form", "telegram": "Telegram", "api": "API",
+}
+STATUS_LABELS = {"new": "New", "open": "Open", "waiting": "Waiting on citizen", "closed": "Closed"}
+templates.env.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
+
+
+def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+    context.setdefault("csrf", csrf_token(request))
+    return templates.TemplateResponse(request, name, context)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", dependencies=[Csrf])
+def login(
+    request: Request,
+    session: WriteSession,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    user = authenticate(session, username, password)
+    if user is None:
+        response = render(request, "login.html", next=_safe_next(next), error="Wrong username or password.")
+        response.status_code = 400
+        return response
+    sign_in(request, user)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def inbox_page(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
+    rows = queries.inbox(session, viewer.force_id)
+    return render(request, "inbox.html", viewer=viewer, rows=rows)
+
+
+@router.get("/inbox/rows")
+def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
+    """The inbox table body alone; the page polls it so new cases appear without a reload."""
+    rows = queries.inbox(session, viewer.force_id)
+    return render(request, "_inbox_rows.html", viewer=viewer, rows=rows)
+
+
+@router.get("/cases/{case_id}")
+def case_page(case_id: int, request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    person = queries.get_person(session, viewer.force_id, case.person_id) if case.person_id else None
+    identities = queries.identities_of(session, person.id) if person else []
+    return render(
+        request, "case.html", viewer=viewer, case=case, entries=queries.timeline(session, case.id),
+        person=person, identities=identities, statuses=list(Status),
+    )
+
+
+@router.post("/cases/{case_id}/notes", dependencies=[Csrf])
+def case_note(
+    case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
+    text: Annotated[str, Form(min_length=1, max_length=10_000)],
+) -> Response:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    add_note(session, case, viewer.id, text.strip(), beacon.clock.now())
+    return RedirectResponse(f"/cases/{case_id}#timeline-end", status_code=303)
+
+
+@router.post("/cases/{case_id}/status", dependencies=[Csrf])
+def case_status(
+    case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
+    status: Annotated[Status, Form()],
+) -> Response:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    change_status(session, case, status, viewer.id, beacon.clock.now())
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: a sign-in link must not bounce the user to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"

@@ -1,0 +1,228 @@
+"""HTTP through the ASGI app: intake, bad input, sign-in, CSRF, and force scoping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from beacon.bootstrap import Beacon
+from beacon.staff.accounts import Role, create_user
+from beacon.store.forces import ensure_force
+from beacon.store.tables import Case, DeadLetter, Message, Person
+from beacon.web.app import create_app
+from tests.builders import message_data
+
+PASSWORD = "correct horse battery"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def client(beacon: Beacon) -> Iterator[TestClient]:
+    with beacon.session_factory.begin() as session:
+        ensure_force(session, "other", "Other Force", case_prefix="OF")
+        create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
+        create_user(session, force_slug="other", username="olu", password=PASSWORD, role=Role.HANDLER)
+    with TestClient(create_app(beacon)) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    """Signs in through the form, as a browser does; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    # Signing in starts a new session with a new token (no fixation); read it from a page.
+    return client.get("/").text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def _dead_letters(beacon: Beacon) -> list[DeadLetter]:
+    with beacon.read_session_factory() as session:
+        return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id)))
+
+
+def _count(beacon: Beacon, model: type) -> int:
+    with beacon.read_session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+def test_intake_accepts_one_message_and_processes_it(client: TestClient, beacon: Beacon) -> None:
+    response = client.post("/api/v1/messages", json=message_data(text="He has a knife"))
+    assert response.status_code == 202
+    [receipt] = response.json()["accepted"]
+    assert receipt["duplicate"] is False
+    with beacon.read_session_factory() as session:
+        message = session.get_one(Message, receipt["id"])
+    assert message.state == "processed" and message.priority == "P1"
+
+
+def test_intake_accepts_a_batch(client: TestClient) -> None:
+    response = client.post("/api/v1/messages", json=[message_data(), message_data()])
+    assert response.status_code == 202
+    assert [r["duplicate"] for r in response.json()["accepted"]] == [False, False]
+
+
+def test_duplicate_delivery_is_stored_once(client: TestClient, beacon: Beacon) -> None:
+    body = message_data(provider_message_id="SM-retry")
+    first = client.post("/api/v1/messages", json=body)
+    second = client.post("/api/v1/messages", json=body)
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert second.json()["accepted"][0] == {**first.json()["accepted"][0], "duplicate": True}
+    assert _count(beacon, Message) == 1
+
+
+def test_malformed_json_is_a_problem_and_a_dead_letter(client: TestClient, beacon: Beacon) -> None:
+    raw = b'{"channel": "sms", "text": "help'
+    response = client.post("/api/v1/messages", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["code"] == "validation_failed"
+    [letter] = _dead_letters(beacon)
+    assert letter.raw_body == raw.decode() and letter.source == "api"
+    assert "JSON" in letter.reason
+
+
+def test_missing_field_is_named(client: TestClient, beacon: Beacon) -> None:
+    body = message_data()
+    del body["author"]
+    response = client.post("/api/v1/messages", json=body)
+    assert response.status_code == 422
+    problem = response.json()
+    assert any(e["field"].endswith("author") for e in problem["errors"])
+    assert "author" in problem["detail"]
+    assert json.loads(_dead_letters(beacon)[0].raw_body) == body
+
+
+def test_wrong_type_is_named(client: TestClient) -> None:
+    response = client.post("/api/v1/messages", json=message_data(created_at="last tuesday"))
+    assert response.status_code == 422
+    assert any(e["field"].endswith("created_at") for e in response.json()["errors"])
+
+
+def test_unknown_channel_is_rejected(client: TestClient) -> None:
+    response = client.post("/api/v1/messages", json=message_data(channel="pigeon"))
+    assert response.status_code == 422
+    assert any(e["field"].endswith("channel") for e in response.json()["errors"])
+
+
+def test_oversize_body_is_refused(client: TestClient, beacon: Beacon) -> None:
+    huge = message_data(text="x" * (beacon.settings.max_body_bytes + 10))
+    response = client.post("/api/v1/messages", json=huge)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert _count(beacon, Message) == 0
+
+
+def test_too_many_in_one_batch_is_refused(client: TestClient, beacon: Beacon) -> None:
+    batch = [message_data() for _ in range(beacon.settings.max_batch + 1)]
+    response = client.post("/api/v1/messages", json=batch)
+    assert response.status_code == 413 and response.json()["code"] == "batch_too_large"
+    assert _count(beacon, Message) == 0
+
+
+def test_intake_is_documented_in_openapi(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/v1/messages"]["post"]
+    assert "requestBody" in operation and "202" in operation["responses"]
+
+
+# --- sign-in and CSRF ------------------------------------------------------------------------
+
+def test_pages_and_api_need_sign_in(client: TestClient) -> None:
+    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 401 and response.headers["content-type"] == PROBLEM
+
+
+def test_wrong_password_is_refused(client: TestClient) -> None:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": "ann", "password": "nope", "csrf_token": token})
+    assert response.status_code == 400 and "Wrong username or password" in response.text
+
+
+def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
+    header = client.get("/login").headers.get("set-cookie", "")
+    assert header.startswith("beacon_session=")
+    assert "httponly" in header.lower() and "samesite=lax" in header.lower()
+
+
+def test_forms_without_csrf_token_are_refused(client: TestClient, beacon: Beacon) -> None:
+    sign_in(client, "ann")
+    [receipt] = client.post("/api/v1/messages", json=message_data(text="He has a knife")).json()["accepted"]
+    case_id = _case_of(beacon, receipt["id"])
+    response = client.post(f"/cases/{case_id}/notes", data={"text": "called back"})
+    assert response.status_code == 403
+
+
+def test_handler_sees_inbox_adds_note_and_changes_status(client: TestClient, beacon: Beacon) -> None:
+    token = sign_in(client, "ann")
+    [receipt] = client.post("/api/v1/messages", json=message_data(text="He has a knife")).json()["accepted"]
+    case_id = _case_of(beacon, receipt["id"])
+    inbox = client.get("/")
+    assert "BC-261128-0001" in inbox.text and "prio-p1" in inbox.text
+    client.post(f"/cases/{case_id}/notes", data={"text": "Called back, safe", "csrf_token": token})
+    client.post(f"/cases/{case_id}/status", data={"status": "waiting", "csrf_token": token})
+    page = client.get(f"/cases/{case_id}")
+    assert "Called back, safe" in page.text and "Waiting on citizen" in page.text
+    detail = client.get(f"/api/v1/cases/{case_id}").json()
+    assert [e["kind"] for e in detail["timeline"]] == ["message_in", "note", "status"]
+
+
+def _case_of(beacon: Beacon, message_id: int) -> int:
+    with beacon.read_session_factory() as session:
+        case_id = session.get_one(Message, message_id).case_id
+    assert case_id is not None
+    return case_id
+
+
+# --- force scoping ---------------------------------------------------------------------------
+
+def test_another_forces_records_are_not_found_on_every_route(client: TestClient, beacon: Beacon) -> None:
+    [receipt] = client.post("/api/v1/messages", json=message_data(text="He has a knife")).json()["accepted"]
+    case_id = _case_of(beacon, receipt["id"])
+    with beacon.read_session_factory() as session:
+        person_id = session.get_one(Message, receipt["id"]).person_id
+    token = sign_in(client, "olu")  # a user of the other force
+    routes = [
+        ("GET", f"/api/v1/cases/{case_id}", None),
+        ("POST", f"/api/v1/cases/{case_id}/notes", {"json": {"text": "x"}}),
+        ("POST", f"/api/v1/cases/{case_id}/status", {"json": {"status": "closed"}}),
+        ("GET", f"/api/v1/messages/{receipt['id']}", None),
+        ("GET", f"/api/v1/persons/{person_id}", None),
+        ("GET", f"/cases/{case_id}", None),
+        ("POST", f"/cases/{case_id}/notes", {"data": {"text": "x", "csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/status", {"data": {"status": "closed", "csrf_token": token}}),
+    ]
+    for method, path, kwargs in routes:
+        response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
+        assert response.status_code == 404, (method, path, response.status_code)
+    assert_routes_covered(client, {path_template(p) for _, p, _ in routes})
+    assert "BC-" not in client.get("/").text and client.get("/api/v1/cases").json() == []
+    with beacon.read_session_factory() as session:
+        assert session.get_one(Case, case_id).status == "new"
+        assert session.get(Person, person_id) is not None
+
+
+def path_template(path: str) -> str:
+    parts = ["{id}" if part.isdigit() else part for part in path.split("/")]
+    return "/".join(parts)
+
+
+def assert_routes_covered(client: TestClient, tested: set[str]) -> None:
+    """Every route with an id in its path must be in the scoping test above."""
+    app = client.app
+    with_ids = {
+        path_template(route.path.replace("{", "").replace("}", "").replace("case_id", "1")
+                      .replace("message_id", "1").replace("person_id", "1"))
+        for route in app.routes  # type: ignore[attr-defined]
+        if "{" in getattr(route, "path", "") and not route.path.startswith("/static")
+    }
+    assert with_ids <= tested, f"routes with ids missing from the scoping test: {with_ids - tested}"
