@@ -15,21 +15,27 @@ runner = CliRunner()
 
 def test_night_shift_writes_messages_and_truth_beside_them(tmp_path: Path) -> None:
     out = tmp_path / "night.jsonl"
-    result = runner.invoke(app, ["scenario", "night-shift", "--seed", "3", "--out", str(out),
-                                 "--messages", "80"])
+    result = runner.invoke(
+        app, ["scenario", "night-shift", "--seed", "3", "--out", str(out), "--messages", "80"]
+    )
     assert result.exit_code == 0, result.output
     truth = tmp_path / "night.truth.jsonl"
     messages = out.read_text(encoding="utf-8").splitlines()
     truths = truth.read_text(encoding="utf-8").splitlines()
     assert len(messages) == len(truths) == 80
-    assert json.loads(messages[0])["provider_message_id"] == json.loads(truths[0])["provider_message_id"]
+    assert (
+        json.loads(messages[0])["provider_message_id"]
+        == json.loads(truths[0])["provider_message_id"]
+    )
     assert "By channel:" in result.output and "By priority:" in result.output
 
 
 def test_night_shift_honours_an_explicit_truth_path(tmp_path: Path) -> None:
     out, truth = tmp_path / "a.jsonl", tmp_path / "elsewhere.jsonl"
-    result = runner.invoke(app, ["scenario", "night-shift", "--out", str(out), "--truth", str(truth),
-                                 "--messages", "60"])
+    result = runner.invoke(
+        app,
+        ["scenario", "night-shift", "--out", str(out), "--truth", str(truth), "--messages", "60"],
+    )
     assert result.exit_code == 0, result.output
     assert truth.exists()
 
@@ -43,7 +49,8 @@ def test_night_shift_fails_clearly_on_an_unwritable_path(tmp_path: Path) -> None
 
 
 def test_night_shift_rejects_a_silly_size(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["scenario", "night-shift", "--out", str(tmp_path / "n.jsonl"),
-                                 "--messages", "3"])
+    result = runner.invoke(
+        app, ["scenario", "night-shift", "--out", str(tmp_path / "n.jsonl"), "--messages", "3"]
+    )
     assert result.exit_code != 0
     assert "messages must be between" in result.output

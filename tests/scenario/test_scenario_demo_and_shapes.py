@@ -21,9 +21,13 @@ def test_shipped_demo_is_small() -> None:
 
 
 def _demo_of(channel: str, raw_object: str) -> list[dict[str, Any]]:
-    return [m for m in read_jsonl(DEMO_MESSAGES)
-            if m["channel"] == channel and isinstance(m["raw"], dict)
-            and m["raw"].get("object") == raw_object]
+    return [
+        m
+        for m in read_jsonl(DEMO_MESSAGES)
+        if m["channel"] == channel
+        and isinstance(m["raw"], dict)
+        and m["raw"].get("object") == raw_object
+    ]
 
 
 def test_whatsapp_raw_parses_to_the_same_message() -> None:
@@ -39,7 +43,9 @@ def test_whatsapp_raw_parses_to_the_same_message() -> None:
         assert parsed.text == record["text"]
 
 
-@pytest.mark.parametrize(("channel", "raw_object"), [("facebook", "page"), ("instagram", "instagram")])
+@pytest.mark.parametrize(
+    ("channel", "raw_object"), [("facebook", "page"), ("instagram", "instagram")]
+)
 def test_meta_raw_parses_to_the_same_message(channel: str, raw_object: str) -> None:
     meta = pytest.importorskip("beacon.intake.meta")
     records = _demo_of(channel, raw_object)
@@ -61,8 +67,13 @@ def test_x_raw_parses_to_the_same_message() -> None:
     x = pytest.importorskip("beacon.intake.x")
     records = [m for m in read_jsonl(DEMO_MESSAGES) if m["channel"] == "x"]
     for record in records:
-        result = x.parse(json.dumps(record["raw"]).encode(), channel_account=record["channel_account"])
-        if record["author"]["handle"] == record["channel_account"] and "for_user_id" in record["raw"]:
+        result = x.parse(
+            json.dumps(record["raw"]).encode(), channel_account=record["channel_account"]
+        )
+        if (
+            record["author"]["handle"] == record["channel_account"]
+            and "for_user_id" in record["raw"]
+        ):
             continue
         [parsed] = result.messages
         assert parsed.provider_message_id == record["provider_message_id"]

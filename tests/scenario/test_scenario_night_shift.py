@@ -75,7 +75,7 @@ def test_retweet_storm_shares_one_original_at_least_100_times() -> None:
     original, count = shared.most_common(1)[0]
     assert count >= 100
     assert original in {m["provider_message_id"] for m in messages}
-    storm = [t for m, t in zip(messages, truths) if m["shared_of"] == original]
+    storm = [t for m, t in zip(messages, truths, strict=True) if m["shared_of"] == original]
     assert {t["case"] for t in storm} == {None}
     assert len({t["incident"] for t in storm}) == 1
 
@@ -91,11 +91,21 @@ def test_retweets_carry_x_referenced_tweets() -> None:
 def test_someone_who_cannot_phone_sends_a_p1_after_midnight() -> None:
     midnight = datetime(2025, 11, 15, tzinfo=UTC)
     hits = [
-        m for m, t in zip(*night())
+        m
+        for m, t in zip(*night(), strict=True)
         if t["priority"] == "P1"
         and InboundMessage.model_validate(m).created_at >= midnight
-        and any(words in m["text"].lower() for words in ("can't call", "cant phone", "can't phone",
-                                                         "i can't speak", "cant ring", "can't talk"))
+        and any(
+            words in m["text"].lower()
+            for words in (
+                "can't call",
+                "cant phone",
+                "can't phone",
+                "i can't speak",
+                "cant ring",
+                "can't talk",
+            )
+        )
     ]
     assert hits
 
@@ -107,16 +117,19 @@ def test_p1s_include_domestic_abuse_self_harm_and_a_knife() -> None:
 
 def test_one_person_writes_on_two_channels() -> None:
     channels_by_person = defaultdict(set)
-    for message, truth in zip(*night()):
+    for message, truth in zip(*night(), strict=True):
         channels_by_person[truth["person"]].add(message["channel"])
-    assert any(len(channels) >= 2 for person, channels in channels_by_person.items()
-               if person != "person:force")
+    assert any(
+        len(channels) >= 2
+        for person, channels in channels_by_person.items()
+        if person != "person:force"
+    )
 
 
 def test_an_incident_is_reported_by_several_people_on_several_channels() -> None:
     reporters: defaultdict[str, set[str]] = defaultdict(set)
     channels: defaultdict[str, set[str]] = defaultdict(set)
-    for message, truth in zip(*night()):
+    for message, truth in zip(*night(), strict=True):
         if truth["case"] and truth["priority"] == "P1":
             reporters[truth["incident"]].add(truth["person"])
             channels[truth["incident"]].add(message["channel"])
@@ -132,8 +145,12 @@ def test_phones_are_in_the_ofcom_drama_range() -> None:
 
 @pytest.mark.parametrize(
     ("channel", "pattern"),
-    [("sms", r"^SM[0-9a-f]{32}$"), ("whatsapp", r"^wamid\."), ("email", r"^<.+@.+>$"),
-     ("x", r"^\d{18,19}$")],
+    [
+        ("sms", r"^SM[0-9a-f]{32}$"),
+        ("whatsapp", r"^wamid\."),
+        ("email", r"^<.+@.+>$"),
+        ("x", r"^\d{18,19}$"),
+    ],
 )
 def test_provider_ids_look_like_the_provider(channel: str, pattern: str) -> None:
     import re

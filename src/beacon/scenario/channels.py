@@ -33,7 +33,9 @@ class ChannelKit:
         self.ids = ids
         self._twilio_account = ids.twilio_sid("AC")
 
-    def _message(self, at: datetime, delay_s: tuple[int, int] = (1, 20), **fields: Any) -> InboundMessage:
+    def _message(
+        self, at: datetime, delay_s: tuple[int, int] = (1, 20), **fields: Any
+    ) -> InboundMessage:
         received = at + timedelta(seconds=self._rng.randint(*delay_s))
         return InboundMessage(created_at=at, received_at=received, **fields)
 
@@ -105,8 +107,11 @@ class ChannelKit:
             },
         }
         user = {"id": who.x_id, "name": who.name, "screen_name": who.x_handle.lstrip("@")}
-        raw = {"for_user_id": ACCOUNTS.x_user_id, "direct_message_events": [event],
-               "users": {who.x_id: user}}
+        raw = {
+            "for_user_id": ACCOUNTS.x_user_id,
+            "direct_message_events": [event],
+            "users": {who.x_id: user},
+        }
         return self._message(
             at,
             channel=Channel.X,
@@ -122,7 +127,9 @@ class ChannelKit:
     def force_post(self, text: str, at: datetime) -> InboundMessage:
         """The force's own post: delivered by the account activity feed like any other."""
         post_id = self.ids.snowflake(at)
-        author = Author(id=ACCOUNTS.x_user_id, handle=ACCOUNTS.x_handle, name="West Burnshire Police")
+        author = Author(
+            id=ACCOUNTS.x_user_id, handle=ACCOUNTS.x_handle, name="West Burnshire Police"
+        )
         raw = {
             "data": {
                 "id": post_id,
@@ -133,7 +140,9 @@ class ChannelKit:
                 "lang": "en",
                 "edit_history_tweet_ids": [post_id],
             },
-            "includes": {"users": [{"id": author.id, "username": "WestBurnPolice", "name": author.name}]},
+            "includes": {
+                "users": [{"id": author.id, "username": "WestBurnPolice", "name": author.name}]
+            },
         }
         return self._message(
             at,
@@ -182,10 +191,18 @@ class ChannelKit:
         value = {"item": "status", "verb": "add", "post_id": post_id, "message": text}
         return self._facebook_feed(author, post_id, text, at, value, thread_ref=post_id)
 
-    def facebook_comment(self, who: Citizen, text: str, at: datetime, *, on_post: str) -> InboundMessage:
+    def facebook_comment(
+        self, who: Citizen, text: str, at: datetime, *, on_post: str
+    ) -> InboundMessage:
         comment_id = f"{on_post.split('_')[-1]}_{self.ids.numeric(16)}"
-        value = {"item": "comment", "verb": "add", "comment_id": comment_id, "post_id": on_post,
-                 "parent_id": on_post, "message": text}
+        value = {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": comment_id,
+            "post_id": on_post,
+            "parent_id": on_post,
+            "message": text,
+        }
         author = Author(id=who.facebook_psid, name=who.name)
         return self._facebook_feed(
             author, comment_id, text, at, value, thread_ref=on_post, reply_to=on_post
@@ -195,95 +212,197 @@ class ChannelKit:
         self, who: Citizen, original: InboundMessage, at: datetime, text: str = ""
     ) -> InboundMessage:
         share_id = f"{who.facebook_psid}_{self.ids.numeric(16)}"
-        value = {"item": "share", "verb": "add", "post_id": share_id, "share_id": share_id,
-                 "link": f"https://www.facebook.com/{original.provider_message_id}", "message": text}
+        value = {
+            "item": "share",
+            "verb": "add",
+            "post_id": share_id,
+            "share_id": share_id,
+            "link": f"https://www.facebook.com/{original.provider_message_id}",
+            "message": text,
+        }
         author = Author(id=who.facebook_psid, name=who.name)
         return self._facebook_feed(
-            author, share_id, text, at, value, thread_ref=share_id, shared_of=original.provider_message_id
+            author,
+            share_id,
+            text,
+            at,
+            value,
+            thread_ref=share_id,
+            shared_of=original.provider_message_id,
         )
 
     def _facebook_feed(
-        self, author: Author, item_id: str, text: str, at: datetime, value: dict[str, Any], **links: Any
+        self,
+        author: Author,
+        item_id: str,
+        text: str,
+        at: datetime,
+        value: dict[str, Any],
+        **links: Any,
     ) -> InboundMessage:
-        value = {**value, "from": {"id": author.id, "name": author.name},
-                 "created_time": int(at.timestamp())}
-        raw = {"object": "page", "entry": [{"id": ACCOUNTS.facebook_page_id, "time": _millis(at),
-                                            "changes": [{"field": "feed", "value": value}]}]}
+        value = {
+            **value,
+            "from": {"id": author.id, "name": author.name},
+            "created_time": int(at.timestamp()),
+        }
+        raw = {
+            "object": "page",
+            "entry": [
+                {
+                    "id": ACCOUNTS.facebook_page_id,
+                    "time": _millis(at),
+                    "changes": [{"field": "feed", "value": value}],
+                }
+            ],
+        }
         return self._message(
-            at, channel=Channel.FACEBOOK, channel_account=ACCOUNTS.facebook_page_id,
-            provider_message_id=item_id, author=author, text=text, language="en", raw=raw, **links,
+            at,
+            channel=Channel.FACEBOOK,
+            channel_account=ACCOUNTS.facebook_page_id,
+            provider_message_id=item_id,
+            author=author,
+            text=text,
+            language="en",
+            raw=raw,
+            **links,
         )
 
-    def messenger(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
+    def messenger(
+        self, who: Citizen, text: str, at: datetime, language: str = "en"
+    ) -> InboundMessage:
         mid = self.ids.messenger_mid()
-        raw = self._messaging_entry("page", ACCOUNTS.facebook_page_id, who.facebook_psid, mid, text, at)
+        raw = self._messaging_entry(
+            "page", ACCOUNTS.facebook_page_id, who.facebook_psid, mid, text, at
+        )
         return self._message(
-            at, channel=Channel.FACEBOOK, channel_account=ACCOUNTS.facebook_page_id,
-            provider_message_id=mid, author=Author(id=who.facebook_psid, name=who.name),
-            text=text, language=language,
-            thread_ref=f"dm:{ACCOUNTS.facebook_page_id}:{who.facebook_psid}", raw=raw,
+            at,
+            channel=Channel.FACEBOOK,
+            channel_account=ACCOUNTS.facebook_page_id,
+            provider_message_id=mid,
+            author=Author(id=who.facebook_psid, name=who.name),
+            text=text,
+            language=language,
+            thread_ref=f"dm:{ACCOUNTS.facebook_page_id}:{who.facebook_psid}",
+            raw=raw,
         )
 
-    def instagram_dm(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
+    def instagram_dm(
+        self, who: Citizen, text: str, at: datetime, language: str = "en"
+    ) -> InboundMessage:
         mid = self.ids.instagram_mid()
-        raw = self._messaging_entry("instagram", ACCOUNTS.instagram_account_id, who.instagram_id, mid, text, at)
+        raw = self._messaging_entry(
+            "instagram", ACCOUNTS.instagram_account_id, who.instagram_id, mid, text, at
+        )
         author = Author(id=who.instagram_id, handle=who.instagram_handle, name=who.name)
         return self._message(
-            at, channel=Channel.INSTAGRAM, channel_account=ACCOUNTS.instagram_account_id,
-            provider_message_id=mid, author=author, text=text, language=language,
-            thread_ref=f"dm:{ACCOUNTS.instagram_account_id}:{who.instagram_id}", raw=raw,
+            at,
+            channel=Channel.INSTAGRAM,
+            channel_account=ACCOUNTS.instagram_account_id,
+            provider_message_id=mid,
+            author=author,
+            text=text,
+            language=language,
+            thread_ref=f"dm:{ACCOUNTS.instagram_account_id}:{who.instagram_id}",
+            raw=raw,
         )
 
     def _messaging_entry(
         self, kind: str, account: str, sender: str, mid: str, text: str, at: datetime
     ) -> dict[str, Any]:
-        event = {"sender": {"id": sender}, "recipient": {"id": account}, "timestamp": _millis(at),
-                 "message": {"mid": mid, "text": text}}
-        return {"object": kind, "entry": [{"id": account, "time": _millis(at), "messaging": [event]}]}
+        event = {
+            "sender": {"id": sender},
+            "recipient": {"id": account},
+            "timestamp": _millis(at),
+            "message": {"mid": mid, "text": text},
+        }
+        return {
+            "object": kind,
+            "entry": [{"id": account, "time": _millis(at), "messaging": [event]}],
+        }
 
     # --- WhatsApp and SMS --------------------------------------------------------------------
 
-    def whatsapp(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
+    def whatsapp(
+        self, who: Citizen, text: str, at: datetime, language: str = "en"
+    ) -> InboundMessage:
         phone = _phone_of(who)
         digits = phone.lstrip("+")
         wamid = self.ids.wamid(digits)
         value = {
             "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": ACCOUNTS.whatsapp_number.lstrip("+"),
-                         "phone_number_id": ACCOUNTS.whatsapp_phone_number_id},
+            "metadata": {
+                "display_phone_number": ACCOUNTS.whatsapp_number.lstrip("+"),
+                "phone_number_id": ACCOUNTS.whatsapp_phone_number_id,
+            },
             "contacts": [{"profile": {"name": who.first}, "wa_id": digits}],
-            "messages": [{"from": digits, "id": wamid, "timestamp": str(int(at.timestamp())),
-                          "type": "text", "text": {"body": text}}],
+            "messages": [
+                {
+                    "from": digits,
+                    "id": wamid,
+                    "timestamp": str(int(at.timestamp())),
+                    "type": "text",
+                    "text": {"body": text},
+                }
+            ],
         }
-        raw = {"object": "whatsapp_business_account",
-               "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}
+        raw = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
         return self._message(
-            at, channel=Channel.WHATSAPP, channel_account=ACCOUNTS.whatsapp_phone_number_id,
-            provider_message_id=wamid, author=Author(id=phone, handle=phone, name=who.first),
-            text=text, language=language,
-            thread_ref=f"wa:{ACCOUNTS.whatsapp_phone_number_id}:{phone}", raw=raw,
+            at,
+            channel=Channel.WHATSAPP,
+            channel_account=ACCOUNTS.whatsapp_phone_number_id,
+            provider_message_id=wamid,
+            author=Author(id=phone, handle=phone, name=who.first),
+            text=text,
+            language=language,
+            thread_ref=f"wa:{ACCOUNTS.whatsapp_phone_number_id}:{phone}",
+            raw=raw,
         )
 
     def sms(self, who: Citizen, text: str, at: datetime, language: str = "en") -> InboundMessage:
         phone = _phone_of(who)
         sid = self.ids.twilio_sid()
         raw = {
-            "ToCountry": "GB", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
-            "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
-            "FromCity": "", "Body": text, "FromCountry": "GB", "To": ACCOUNTS.sms_number,
-            "ToZip": "", "NumSegments": str(1 + len(text) // 153), "MessageSid": sid,
-            "AccountSid": self._twilio_account, "From": phone, "ApiVersion": "2010-04-01",
+            "ToCountry": "GB",
+            "ToState": "",
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "ToCity": "",
+            "FromZip": "",
+            "SmsSid": sid,
+            "FromState": "",
+            "SmsStatus": "received",
+            "FromCity": "",
+            "Body": text,
+            "FromCountry": "GB",
+            "To": ACCOUNTS.sms_number,
+            "ToZip": "",
+            "NumSegments": str(1 + len(text) // 153),
+            "MessageSid": sid,
+            "AccountSid": self._twilio_account,
+            "From": phone,
+            "ApiVersion": "2010-04-01",
         }
         return self._message(
-            at, channel=Channel.SMS, channel_account=ACCOUNTS.sms_number, provider_message_id=sid,
-            author=Author(id=phone, handle=phone), text=text, language=language,
-            thread_ref=f"sms:{ACCOUNTS.sms_number}:{phone}", raw=raw,
+            at,
+            channel=Channel.SMS,
+            channel_account=ACCOUNTS.sms_number,
+            provider_message_id=sid,
+            author=Author(id=phone, handle=phone),
+            text=text,
+            language=language,
+            thread_ref=f"sms:{ACCOUNTS.sms_number}:{phone}",
+            raw=raw,
         )
 
     # --- Email and web form ------------------------------------------------------------------
 
     def email(
-                self,
+        self,
         who: Citizen,
         subject: str,
         body: str,
@@ -305,15 +424,21 @@ class ChannelKit:
             headers["In-Reply-To"] = in_reply_to
             headers["References"] = in_reply_to
         return self._message(
-            at, delay_s=(20, 180), channel=Channel.EMAIL, channel_account=ACCOUNTS.email,
-            provider_message_id=message_id, author=Author(id=who.email, handle=who.email, name=who.name),
-            text=f"{subject}\n\n{body}", language=language, reply_to=in_reply_to,
+            at,
+            delay_s=(20, 180),
+            channel=Channel.EMAIL,
+            channel_account=ACCOUNTS.email,
+            provider_message_id=message_id,
+            author=Author(id=who.email, handle=who.email, name=who.name),
+            text=f"{subject}\n\n{body}",
+            language=language,
+            reply_to=in_reply_to,
             thread_ref=in_reply_to or message_id,
             raw={"headers": headers, "text": body},
         )
 
     def webform(
-                self,
+        self,
         who: Citizen,
         form: str,
         fields: dict[str, str],
@@ -324,12 +449,22 @@ class ChannelKit:
     ) -> InboundMessage:
         submission = self.ids.uuid4()
         contact = who.phone or who.email
-        raw = {"form": form, "submission_id": submission, "submitted_at": iso(at),
-               "fields": {"name": who.name, "contact": contact, **fields}}
+        raw = {
+            "form": form,
+            "submission_id": submission,
+            "submitted_at": iso(at),
+            "fields": {"name": who.name, "contact": contact, **fields},
+        }
         return self._message(
-            at, channel=Channel.WEBFORM, channel_account=ACCOUNTS.webform,
-            provider_message_id=submission, author=Author(id=contact, handle=contact, name=who.name),
-            text=fields.get("description", ""), language=language, place=place, raw=raw,
+            at,
+            channel=Channel.WEBFORM,
+            channel_account=ACCOUNTS.webform,
+            provider_message_id=submission,
+            author=Author(id=contact, handle=contact, name=who.name),
+            text=fields.get("description", ""),
+            language=language,
+            place=place,
+            raw=raw,
         )
 
 

@@ -48,7 +48,9 @@ class ProviderIds:
 
         def make() -> str:
             millis = int(at.timestamp() * 1000) - _TWITTER_EPOCH_MS + self._rng.randint(0, 999)
-            return str((millis << 22) | (self._rng.getrandbits(10) << 12) | self._rng.getrandbits(12))
+            return str(
+                (millis << 22) | (self._rng.getrandbits(10) << 12) | self._rng.getrandbits(12)
+            )
 
         return self._unique(make)
 
@@ -79,4 +81,3 @@ class ProviderIds:
 
     def _token(self, length: int) -> str:
         return "".join(self._rng.choice(_URLSAFE) for _ in range(length))
-

@@ -35,7 +35,9 @@ def generate_night_shift(
 
 def build_drafts(seed: int, messages: int, night: date) -> list[Draft]:
     if not MIN_MESSAGES <= messages <= MAX_MESSAGES:
-        raise ValueError(f"messages must be between {MIN_MESSAGES} and {MAX_MESSAGES}, not {messages}")
+        raise ValueError(
+            f"messages must be between {MIN_MESSAGES} and {MAX_MESSAGES}, not {messages}"
+        )
     scene = Scene(seed, night)
     drafts: list[Draft] = []
     for storyline in (*emergencies.STORYLINES, *incidents.STORYLINES, *crossover.STORYLINES):

@@ -13,15 +13,76 @@ from dataclasses import dataclass
 from beacon.scenario.ids import ProviderIds
 
 FIRST_NAMES = (
-    "Aisha", "Ben", "Chloe", "Dan", "Emma", "Faisal", "Gemma", "Harry", "Imran", "Jade",
-    "Kieran", "Lauren", "Mohammed", "Niamh", "Olivia", "Paul", "Rachel", "Sam", "Tariq", "Vicky",
-    "Wayne", "Yasmin", "Zoe", "Liam", "Megan", "Connor", "Bethan", "Rhys", "Agnieszka", "Piotr",
-    "Kasia", "Sadia", "Jordan", "Kelly", "Darren", "Shannon", "Hassan", "Nadia", "Craig", "Beth",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Emma",
+    "Faisal",
+    "Gemma",
+    "Harry",
+    "Imran",
+    "Jade",
+    "Kieran",
+    "Lauren",
+    "Mohammed",
+    "Niamh",
+    "Olivia",
+    "Paul",
+    "Rachel",
+    "Sam",
+    "Tariq",
+    "Vicky",
+    "Wayne",
+    "Yasmin",
+    "Zoe",
+    "Liam",
+    "Megan",
+    "Connor",
+    "Bethan",
+    "Rhys",
+    "Agnieszka",
+    "Piotr",
+    "Kasia",
+    "Sadia",
+    "Jordan",
+    "Kelly",
+    "Darren",
+    "Shannon",
+    "Hassan",
+    "Nadia",
+    "Craig",
+    "Beth",
 )
 SURNAMES = (
-    "Ahmed", "Bennett", "Clarke", "Dawson", "Evans", "Fletcher", "Green", "Hussain", "Iqbal",
-    "Jones", "Khan", "Lord", "Moss", "Nowak", "Ormerod", "Patel", "Riley", "Sutcliffe", "Taylor",
-    "Walsh", "Wilson", "Kowalski", "Holt", "Ashworth", "Pickup", "Hartley", "Davies", "Morgan",
+    "Ahmed",
+    "Bennett",
+    "Clarke",
+    "Dawson",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lord",
+    "Moss",
+    "Nowak",
+    "Ormerod",
+    "Patel",
+    "Riley",
+    "Sutcliffe",
+    "Taylor",
+    "Walsh",
+    "Wilson",
+    "Kowalski",
+    "Holt",
+    "Ashworth",
+    "Pickup",
+    "Hartley",
+    "Davies",
+    "Morgan",
 )
 _HANDLE_SUFFIXES = ("", "_", "x", "xx", "88", "91", "07", "_bb", "1", "_uk", "lfc", "_official")
 _EMAIL_DOMAINS = ("gmail.com", "hotmail.co.uk", "outlook.com", "yahoo.co.uk", "icloud.com")
@@ -80,7 +141,9 @@ class CitizenFactory:
 
     def _handle(self, first: str, last: str) -> str:
         style = self._rng.randrange(4)
-        stem = (first + last, first.lower() + "_" + last.lower(), first + last[0], last + first)[style]
+        stem = (first + last, first.lower() + "_" + last.lower(), first + last[0], last + first)[
+            style
+        ]
         return stem + self._rng.choice(_HANDLE_SUFFIXES) + str(self._count % 97)
 
     def _phone(self) -> str:

@@ -38,7 +38,9 @@ class Scene:
 
     def at(self, hour: int, minute: int = 0, second: int = 0) -> datetime:
         """A clock time during the shift; hours before 22 are the next morning."""
-        day = self.start.date() if hour >= SHIFT_START.hour else self.start.date() + timedelta(days=1)
+        day = (
+            self.start.date() if hour >= SHIFT_START.hour else self.start.date() + timedelta(days=1)
+        )
         return datetime.combine(day, time(hour, minute, second), tzinfo=UTC)
 
     def between(self, earliest: datetime, latest: datetime) -> datetime:
@@ -68,8 +70,9 @@ class Scene:
     @staticmethod
     def place(street: Street, exact: bool = False) -> Place:
         name = f"{street.name}, {street.area}" if exact else street.area
-        return Place(name=name, postcode=street.postcode if exact else None,
-                     lat=street.lat, lon=street.lon)
+        return Place(
+            name=name, postcode=street.postcode if exact else None, lat=street.lat, lon=street.lon
+        )
 
     def casual(self, text: str, mood: str = "neutral", roughness: float = 0.5) -> str:
         return casual(self.rng, text, mood, roughness)

@@ -24,7 +24,17 @@ _TEXT_SPEAK = (
     (r"\bdon't\b", "dont"),
     (r"\bI'm\b", "im"),
 )
-_OPENERS = ("", "", "", "Hi, ", "hiya ", "Evening. ", "Hello, ", "Sorry to bother you but ", "hi there ")
+_OPENERS = (
+    "",
+    "",
+    "",
+    "Hi, ",
+    "hiya ",
+    "Evening. ",
+    "Hello, ",
+    "Sorry to bother you but ",
+    "hi there ",
+)
 _CLOSERS = ("", "", "", " Thanks", " cheers", " x", " Many thanks", " thank you")
 EMOJI = {
     "neutral": ("", "", "👀", "🙏"),

@@ -34,10 +34,30 @@ def harassment_whatsapp_then_sms(scene: Scene) -> list[Draft]:
     first = scene.kit.whatsapp(person, scene.pick(_HARASS_FIRST).format(address=address), first_at)
     second = scene.kit.sms(person, scene.pick(_HARASS_SECOND).format(address=address), second_at)
     return [
-        Draft(first, Truth(Priority.P3, categories, person.key, Disposition.CASE,
-                           "crossover.harassment", incident, case)),
-        Draft(second, Truth(Priority.P2, categories, person.key, Disposition.CASE,
-                            "crossover.harassment", incident, case)),
+        Draft(
+            first,
+            Truth(
+                Priority.P3,
+                categories,
+                person.key,
+                Disposition.CASE,
+                "crossover.harassment",
+                incident,
+                case,
+            ),
+        ),
+        Draft(
+            second,
+            Truth(
+                Priority.P2,
+                categories,
+                person.key,
+                Disposition.CASE,
+                "crossover.harassment",
+                incident,
+                case,
+            ),
+        ),
     ]
 
 
@@ -48,15 +68,26 @@ def stolen_bike_messenger_then_email(scene: Scene) -> list[Draft]:
     incident, case = scene.key("incident", "bike-theft"), scene.key("case", "bike-theft")
     first_at = scene.between(scene.at(22, 0), scene.at(23, 59))
     second_at = scene.between(scene.at(6, 0), scene.at(6, 55))
-    message = (f"hi my bike got nicked from outside {place} tonight, I reported it online and got "
-               f"ref {reference}. there's a camera right there, can someone check it before it's "
-               "wiped?")
-    body = (f"Dear West Burnshire Police,\n\nFurther to my Facebook message last night, my bike "
-            f"(black Carrera Vengeance, frame number WB7731K) was stolen from outside {place}. "
-            f"Crime reference {reference}. The CCTV camera above the entrance should have caught "
-            f"it. I have attached a photo of the bike.\n\nKind regards,\n{person.name}")
-    truth = Truth(Priority.P3, ("crime.theft",), person.key, Disposition.CASE,
-                  "crossover.bike_theft", incident, case)
+    message = (
+        f"hi my bike got nicked from outside {place} tonight, I reported it online and got "
+        f"ref {reference}. there's a camera right there, can someone check it before it's "
+        "wiped?"
+    )
+    body = (
+        f"Dear West Burnshire Police,\n\nFurther to my Facebook message last night, my bike "
+        f"(black Carrera Vengeance, frame number WB7731K) was stolen from outside {place}. "
+        f"Crime reference {reference}. The CCTV camera above the entrance should have caught "
+        f"it. I have attached a photo of the bike.\n\nKind regards,\n{person.name}"
+    )
+    truth = Truth(
+        Priority.P3,
+        ("crime.theft",),
+        person.key,
+        Disposition.CASE,
+        "crossover.bike_theft",
+        incident,
+        case,
+    )
     return [
         Draft(scene.kit.messenger(person, scene.casual(message, "angry", 0.4), first_at), truth),
         Draft(scene.kit.email(person, f"Stolen bike - {reference}", body, second_at), truth),

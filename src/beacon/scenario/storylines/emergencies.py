@@ -32,8 +32,15 @@ def domestic_abuse_cannot_phone(scene: Scene) -> list[Draft]:
     street = scene.street()
     address = scene.address(street)
     incident, case = scene.key("incident", "domestic-abuse"), scene.key("case", "domestic-abuse")
-    truth = Truth(Priority.P1, ("threat_to_life", "domestic_abuse"), victim.key, Disposition.CASE,
-                  "emergency.domestic_abuse", incident, case)
+    truth = Truth(
+        Priority.P1,
+        ("threat_to_life", "domestic_abuse"),
+        victim.key,
+        Disposition.CASE,
+        "emergency.domestic_abuse",
+        incident,
+        case,
+    )
     first_at = scene.between(scene.at(0, 40), scene.at(2, 30))
     chase_at = scene.after(first_at, 60, 150)
     sms_at = scene.after(chase_at, 120, 300)
@@ -62,19 +69,40 @@ _FRIEND = (
 def self_harm_risk(scene: Scene) -> list[Draft]:
     person, friend = scene.people.new(), scene.people.new()
     street = scene.street()
-    words = {"place": scene.pick(("the canal towpath", "the bridge on " + street.name)),
-             "address": scene.address(street), "name": person.first}
+    words = {
+        "place": scene.pick(("the canal towpath", "the bridge on " + street.name)),
+        "address": scene.address(street),
+        "name": person.first,
+    }
     incident, case = scene.key("incident", "self-harm"), scene.key("case", "self-harm")
     categories = ("self_harm", "threat_to_life")
     first_at = scene.between(scene.at(2, 0), scene.at(4, 30))
     friend_at = scene.after(first_at, 240, 900)
     return [
-        Draft(scene.kit.instagram_dm(person, scene.pick(_SELF_HARM).format(**words), first_at),
-              Truth(Priority.P1, categories, person.key, Disposition.CASE,
-                    "emergency.self_harm", incident, case)),
-        Draft(scene.kit.messenger(friend, scene.pick(_FRIEND).format(**words), friend_at),
-              Truth(Priority.P1, categories, friend.key, Disposition.CASE,
-                    "emergency.self_harm", incident, case)),
+        Draft(
+            scene.kit.instagram_dm(person, scene.pick(_SELF_HARM).format(**words), first_at),
+            Truth(
+                Priority.P1,
+                categories,
+                person.key,
+                Disposition.CASE,
+                "emergency.self_harm",
+                incident,
+                case,
+            ),
+        ),
+        Draft(
+            scene.kit.messenger(friend, scene.pick(_FRIEND).format(**words), friend_at),
+            Truth(
+                Priority.P1,
+                categories,
+                friend.key,
+                Disposition.CASE,
+                "emergency.self_harm",
+                incident,
+                case,
+            ),
+        ),
     ]
 
 
@@ -99,14 +127,38 @@ def person_with_knife(scene: Scene) -> list[Draft]:
     categories = ("threat_to_life", "crime.violence", "weapon")
     posted_at = scene.between(scene.at(0, 5), scene.at(1, 45))
     texted_at = scene.after(posted_at, 45, 400)
-    post = scene.kit.x_post(poster, scene.casual(scene.pick(_KNIFE_POST).format(**words), "urgent"),
-                            posted_at, place=scene.place(street))
+    post = scene.kit.x_post(
+        poster,
+        scene.casual(scene.pick(_KNIFE_POST).format(**words), "urgent"),
+        posted_at,
+        place=scene.place(street),
+    )
     text = scene.kit.sms(witness, scene.pick(_KNIFE_SMS).format(**words), texted_at)
     return [
-        Draft(post, Truth(Priority.P1, categories, poster.key, Disposition.CASE,
-                          "emergency.knife", incident, case)),
-        Draft(text, Truth(Priority.P1, categories, witness.key, Disposition.CASE,
-                          "emergency.knife", incident, case)),
+        Draft(
+            post,
+            Truth(
+                Priority.P1,
+                categories,
+                poster.key,
+                Disposition.CASE,
+                "emergency.knife",
+                incident,
+                case,
+            ),
+        ),
+        Draft(
+            text,
+            Truth(
+                Priority.P1,
+                categories,
+                witness.key,
+                Disposition.CASE,
+                "emergency.knife",
+                incident,
+                case,
+            ),
+        ),
     ]
 
 

@@ -35,7 +35,12 @@ _ASKING = (
 
 def fight_at_closing_time(scene: Scene) -> list[Draft]:
     pub, street = scene.pick(PUBS), scene.street()
-    words = {"pub": pub, "street": street.name, "postcode": street.postcode, "handle": ACCOUNTS.x_handle}
+    words = {
+        "pub": pub,
+        "street": street.name,
+        "postcode": street.postcode,
+        "handle": ACCOUNTS.x_handle,
+    }
     incident, case = scene.key("incident", "pub-fight"), scene.key("case", "pub-fight")
     started = scene.between(scene.at(23, 5), scene.at(23, 40))
     reporters = scene.rng.randint(4, 8)
@@ -46,15 +51,33 @@ def fight_at_closing_time(scene: Scene) -> list[Draft]:
         who, send = _witness(scene, i)
         language = "pl" if text.startswith("Bójka") else "en"
         message = send(who, scene.casual(text.format(**words), "urgent", 0.4), at, language)
-        truth = Truth(Priority.P1, ("crime.violence", "threat_to_life"), who.key, Disposition.CASE,
-                      "incident.pub_fight", incident, case)
+        truth = Truth(
+            Priority.P1,
+            ("crime.violence", "threat_to_life"),
+            who.key,
+            Disposition.CASE,
+            "incident.pub_fight",
+            incident,
+            case,
+        )
         drafts.append(Draft(message, truth))
     for text in scene.rng.sample(_ASKING, k=2):
         who = scene.people.new()
         at = scene.after(started, 1200, 3600)
         message = scene.kit.x_post(who, scene.casual(text.format(**words), "neutral"), at)
-        drafts.append(Draft(message, Truth(Priority.P4, ("information",), who.key,
-                                           Disposition.MONITOR, "incident.pub_fight_chatter", incident)))
+        drafts.append(
+            Draft(
+                message,
+                Truth(
+                    Priority.P4,
+                    ("information",),
+                    who.key,
+                    Disposition.MONITOR,
+                    "incident.pub_fight_chatter",
+                    incident,
+                ),
+            )
+        )
     return drafts
 
 
@@ -65,7 +88,10 @@ def _witness(scene: Scene, index: int) -> tuple[Citizen, Sender]:
     """Witnesses use different channels, so the same incident must be joined across them."""
     kit = scene.kit
     rotation: list[tuple[bool, Sender]] = [
-        (False, lambda w, t, at, lang: kit.x_post(w, f"{ACCOUNTS.x_handle} {t}", at, language=lang)),
+        (
+            False,
+            lambda w, t, at, lang: kit.x_post(w, f"{ACCOUNTS.x_handle} {t}", at, language=lang),
+        ),
         (True, kit.sms),
         (False, kit.messenger),
         (True, kit.whatsapp),
@@ -95,27 +121,49 @@ def car_fire(scene: Scene) -> list[Draft]:
     senders = (_fire_post, _fire_whatsapp, _fire_messenger, _fire_email)
     for i, text in enumerate(scene.rng.sample(_FIRE, k=scene.rng.randint(3, 4))):
         who = scene.people.new(phone=senders[i] is _fire_whatsapp)
-        message = senders[i](scene, who, text.format(**words), scene.after(started, 30 + i * 60, 200 + i * 120), street)
-        truth = Truth(Priority.P2, ("fire", "crime.arson"), who.key, Disposition.CASE,
-                      "incident.car_fire", incident, case)
+        message = senders[i](
+            scene,
+            who,
+            text.format(**words),
+            scene.after(started, 30 + i * 60, 200 + i * 120),
+            street,
+        )
+        truth = Truth(
+            Priority.P2,
+            ("fire", "crime.arson"),
+            who.key,
+            Disposition.CASE,
+            "incident.car_fire",
+            incident,
+            case,
+        )
         drafts.append(Draft(message, truth))
     return drafts
 
 
-def _fire_post(scene: Scene, who: Citizen, text: str, at: datetime, street: Street) -> InboundMessage:
-    return scene.kit.x_post(who, f"{ACCOUNTS.x_handle} " + scene.casual(text, "urgent"), at,
-                            place=scene.place(street))
+def _fire_post(
+    scene: Scene, who: Citizen, text: str, at: datetime, street: Street
+) -> InboundMessage:
+    return scene.kit.x_post(
+        who, f"{ACCOUNTS.x_handle} " + scene.casual(text, "urgent"), at, place=scene.place(street)
+    )
 
 
-def _fire_whatsapp(scene: Scene, who: Citizen, text: str, at: datetime, street: Street) -> InboundMessage:
+def _fire_whatsapp(
+    scene: Scene, who: Citizen, text: str, at: datetime, street: Street
+) -> InboundMessage:
     return scene.kit.whatsapp(who, scene.casual(text, "urgent"), at)
 
 
-def _fire_messenger(scene: Scene, who: Citizen, text: str, at: datetime, street: Street) -> InboundMessage:
+def _fire_messenger(
+    scene: Scene, who: Citizen, text: str, at: datetime, street: Street
+) -> InboundMessage:
     return scene.kit.messenger(who, text, at)
 
 
-def _fire_email(scene: Scene, who: Citizen, text: str, at: datetime, street: Street) -> InboundMessage:
+def _fire_email(
+    scene: Scene, who: Citizen, text: str, at: datetime, street: Street
+) -> InboundMessage:
     return scene.kit.email(who, f"Car fire {street.name}", text + f"\n\n{who.name}", at)
 
 

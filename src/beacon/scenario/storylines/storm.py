@@ -24,22 +24,46 @@ _MISSING = (
     ("Kacper", 15, "he", "a blue Burnhaven FC shirt and a black puffer jacket"),
 )
 _QUOTES = (
-    "Please share, {pronoun}'s only {age} 🙏", "RT pls everyone in {town}", "hope {name} is found safe x",
-    "Please keep an eye out if you're out tonight", "sharing 💔", "Eyes peeled everyone",
-    "share share share", "my cousin lives round there, sharing", "This is near me. Sharing",
+    "Please share, {pronoun}'s only {age} 🙏",
+    "RT pls everyone in {town}",
+    "hope {name} is found safe x",
+    "Please keep an eye out if you're out tonight",
+    "sharing 💔",
+    "Eyes peeled everyone",
+    "share share share",
+    "my cousin lives round there, sharing",
+    "This is near me. Sharing",
 )
-_FB_SHARE_TEXT = ("", "", "Please share", "Please keep an eye out x", "Sharing ❤️",
-                  "So worrying. Please share", "Please look out for {name} 🙏")
-_FB_COMMENTS = ("Shared", "shared x", "Shared 🙏", "Praying {pronoun}'s found safe ❤️",
-                "Shared on my page", "Done 💙")
+_FB_SHARE_TEXT = (
+    "",
+    "",
+    "Please share",
+    "Please keep an eye out x",
+    "Sharing ❤️",
+    "So worrying. Please share",
+    "Please look out for {name} 🙏",
+)
+_FB_COMMENTS = (
+    "Shared",
+    "shared x",
+    "Shared 🙏",
+    "Praying {pronoun}'s found safe ❤️",
+    "Shared on my page",
+    "Done 💙",
+)
 _SIGHTINGS = (
     "I think I've just seen {name} at {place}, matches the description, {pronoun} was with an "
     "older lad in a grey car",
     "{handle} pretty sure {pronoun} was outside {shop} about 20 mins ago heading towards {place}",
     "Saw someone like this by {place} at about half 11, same coat. Hope that helps",
 )
-_RELIEF = ("Brilliant news 🙌", "thank god for that", "so glad {pronoun}'s safe ❤️",
-           "Great news, well done everyone", "Phew 🙏")
+_RELIEF = (
+    "Brilliant news 🙌",
+    "thank god for that",
+    "so glad {pronoun}'s safe ❤️",
+    "Great news, well done everyone",
+    "Phew 🙏",
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +76,13 @@ class Appeal:
     street: str
 
     def words(self) -> dict[str, object]:
-        return {"name": self.name, "age": self.age, "pronoun": self.pronoun, "town": TOWN,
-                "handle": ACCOUNTS.x_handle}
+        return {
+            "name": self.name,
+            "age": self.age,
+            "pronoun": self.pronoun,
+            "town": TOWN,
+            "handle": ACCOUNTS.x_handle,
+        }
 
 
 def missing_person_appeal(scene: Scene, size: int) -> list[Draft]:
@@ -64,9 +93,17 @@ def missing_person_appeal(scene: Scene, size: int) -> list[Draft]:
     incident, case = scene.key("incident", "missing-person"), scene.key("case", "missing-person")
     posted_at = scene.between(scene.at(22, 5), scene.at(22, 25))
     x_post = scene.kit.force_post(_appeal_text(appeal, "#Find" + name), posted_at)
-    fb_post = scene.kit.facebook_page_post(_appeal_text(appeal, "Please share."), scene.after(posted_at, 30, 90))
-    official = Truth(Priority.P4, ("missing_person", "information"), FORCE_PERSON,
-                     Disposition.MONITOR, "storm.appeal", incident)
+    fb_post = scene.kit.facebook_page_post(
+        _appeal_text(appeal, "Please share."), scene.after(posted_at, 30, 90)
+    )
+    official = Truth(
+        Priority.P4,
+        ("missing_person", "information"),
+        FORCE_PERSON,
+        Disposition.MONITOR,
+        "storm.appeal",
+        incident,
+    )
     found_at = scene.between(scene.at(4, 10), scene.at(5, 0))
     drafts = [Draft(x_post, official), Draft(fb_post, official)]
     drafts += _sightings(scene, appeal, x_post, fb_post, incident, case, found_at)
@@ -78,15 +115,22 @@ def missing_person_appeal(scene: Scene, size: int) -> list[Draft]:
 
 def _appeal_text(appeal: Appeal, tail: str) -> str:
     return (
-        f"MISSING | Can you help us find {appeal.name}, {appeal.age}? {appeal.pronoun.capitalize()} "
-        f"was last seen on {appeal.street}, {appeal.postcode} at about 6pm wearing {appeal.clothes}. "
+        f"MISSING | Can you help us find {appeal.name}, {appeal.age}? "
+        f"{appeal.pronoun.capitalize()} "
+        f"was last seen on {appeal.street}, {appeal.postcode} at about 6pm wearing "
+        f"{appeal.clothes}. "
         f"If you see {appeal.name} call 999, or 101 with any information quoting log 1432. {tail}"
     )
 
 
 def _storm(
-    scene: Scene, appeal: Appeal, x_post: InboundMessage, fb_post: InboundMessage,
-    incident: str, count: int, until: datetime,
+    scene: Scene,
+    appeal: Appeal,
+    x_post: InboundMessage,
+    fb_post: InboundMessage,
+    incident: str,
+    count: int,
+    until: datetime,
 ) -> list[Draft]:
     drafts = []
     for _ in range(count):
@@ -94,15 +138,25 @@ def _storm(
         delay = timedelta(seconds=60 + int(scene.rng.expovariate(1 / 2700)))
         at = min(x_post.created_at + delay, until)
         message, kind = _one_share(scene, appeal, who, x_post, fb_post, at)
-        truth = Truth(Priority.P4, ("missing_person", "information"), who.key, Disposition.CLOSE,
-                      f"storm.{kind}", incident)
+        truth = Truth(
+            Priority.P4,
+            ("missing_person", "information"),
+            who.key,
+            Disposition.CLOSE,
+            f"storm.{kind}",
+            incident,
+        )
         drafts.append(Draft(message, truth))
     return drafts
 
 
 def _one_share(
-    scene: Scene, appeal: Appeal, who: Citizen, x_post: InboundMessage,
-    fb_post: InboundMessage, at: datetime,
+    scene: Scene,
+    appeal: Appeal,
+    who: Citizen,
+    x_post: InboundMessage,
+    fb_post: InboundMessage,
+    at: datetime,
 ) -> tuple[InboundMessage, str]:
     roll, kit, words = scene.rng.random(), scene.kit, appeal.words()
     if roll < 0.62:
@@ -137,8 +191,13 @@ def _near_copy(scene: Scene, text: str, appeal: Appeal) -> str:
 
 
 def _sightings(
-    scene: Scene, appeal: Appeal, x_post: InboundMessage, fb_post: InboundMessage,
-    incident: str, case: str, before: datetime,
+    scene: Scene,
+    appeal: Appeal,
+    x_post: InboundMessage,
+    fb_post: InboundMessage,
+    incident: str,
+    case: str,
+    before: datetime,
 ) -> list[Draft]:
     words = {**appeal.words(), "place": "", "shop": scene.pick(SHOPS)}
     drafts = []
@@ -153,22 +212,53 @@ def _sightings(
             message = scene.kit.facebook_comment(who, text, at, on_post=fb_post.provider_message_id)
         else:
             message = scene.kit.whatsapp(who, text.replace(ACCOUNTS.x_handle + " ", ""), at)
-        truth = Truth(Priority.P2, ("missing_person", "information"), who.key, Disposition.CASE,
-                      "storm.sighting", incident, case)
+        truth = Truth(
+            Priority.P2,
+            ("missing_person", "information"),
+            who.key,
+            Disposition.CASE,
+            "storm.sighting",
+            incident,
+            case,
+        )
         drafts.append(Draft(message, truth))
     return drafts
 
 
 def _found(scene: Scene, appeal: Appeal, incident: str, found_at: datetime) -> list[Draft]:
-    text = (f"UPDATE | {appeal.name} has been found safe and well. Thank you to everyone who shared "
-            "our appeal overnight.")
+    text = (
+        f"UPDATE | {appeal.name} has been found safe and well. Thank you to everyone who shared "
+        "our appeal overnight."
+    )
     update = scene.kit.force_post(text, found_at)
-    drafts = [Draft(update, Truth(Priority.P4, ("missing_person", "information"), FORCE_PERSON,
-                                  Disposition.CLOSE, "storm.update", incident))]
+    drafts = [
+        Draft(
+            update,
+            Truth(
+                Priority.P4,
+                ("missing_person", "information"),
+                FORCE_PERSON,
+                Disposition.CLOSE,
+                "storm.update",
+                incident,
+            ),
+        )
+    ]
     for _ in range(4):
         who = scene.people.new()
         reply = scene.pick(_RELIEF).format(**appeal.words())
         message = scene.kit.x_post(who, reply, scene.after(found_at, 60, 3600), reply_to=update)
-        drafts.append(Draft(message, Truth(Priority.P4, ("information",), who.key,
-                                           Disposition.CLOSE, "storm.relief", incident)))
+        drafts.append(
+            Draft(
+                message,
+                Truth(
+                    Priority.P4,
+                    ("information",),
+                    who.key,
+                    Disposition.CLOSE,
+                    "storm.relief",
+                    incident,
+                ),
+            )
+        )
     return drafts
