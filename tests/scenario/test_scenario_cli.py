@@ -54,3 +54,21 @@ def test_night_shift_rejects_a_silly_size(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "messages must be between" in result.output
+
+
+def test_night_shift_date_moves_the_night(tmp_path: Path) -> None:
+    out = tmp_path / "n.jsonl"
+    args = [
+        "scenario",
+        "night-shift",
+        "--out",
+        str(out),
+        "--messages",
+        "60",
+        "--date",
+        "2026-01-02",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert first["created_at"].startswith("2026-01-02T22:")

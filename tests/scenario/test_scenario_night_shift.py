@@ -163,3 +163,13 @@ def test_no_case_for_p4_chatter() -> None:
     for truth in night()[1]:
         if truth["priority"] == "P4":
             assert truth["case"] is None
+
+
+def test_the_second_channel_email_carries_the_same_case_and_photos() -> None:
+    by_case = defaultdict(list)
+    for message, truth in zip(*night(), strict=True):
+        if truth["storyline"] == "crossover.bike_theft":
+            by_case[truth["case"]].append(message)
+    [(_, messages)] = by_case.items()
+    assert [m["channel"] for m in messages] == ["facebook", "email"]
+    assert messages[1]["media"] and messages[1]["raw"]["attachments"]

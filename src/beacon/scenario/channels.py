@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from beacon.messages import Author, Channel, InboundMessage, Place
+from beacon.messages import Author, Channel, InboundMessage, MediaRef, Place
 from beacon.scenario.force import ACCOUNTS
 from beacon.scenario.ids import ProviderIds
 from beacon.scenario.people import Citizen
@@ -408,9 +408,10 @@ class ChannelKit:
         body: str,
         at: datetime,
         *,
-        in_reply_to: str | None = None,
+        attachments: tuple[str, ...] = (),
         language: str = "en",
     ) -> InboundMessage:
+        """An email as an inbound-mail service posts it: headers, plain text, attachment list."""
         domain = who.email.split("@", 1)[1]
         message_id = self.ids.email_message_id("mail." + domain)
         headers = {
@@ -420,9 +421,14 @@ class ChannelKit:
             "Subject": subject,
             "Date": at.strftime("%a, %d %b %Y %H:%M:%S +0000"),
         }
-        if in_reply_to:
-            headers["In-Reply-To"] = in_reply_to
-            headers["References"] = in_reply_to
+        files = [
+            {
+                "filename": name,
+                "content_type": "image/jpeg",
+                "size": self._rng.randint(80, 4000) * 1024,
+            }
+            for name in attachments
+        ]
         return self._message(
             at,
             delay_s=(20, 180),
@@ -432,9 +438,11 @@ class ChannelKit:
             author=Author(id=who.email, handle=who.email, name=who.name),
             text=f"{subject}\n\n{body}",
             language=language,
-            reply_to=in_reply_to,
-            thread_ref=in_reply_to or message_id,
-            raw={"headers": headers, "text": body},
+            media=[
+                MediaRef(kind="image", name=name, mime_type="image/jpeg") for name in attachments
+            ],
+            thread_ref=message_id,
+            raw={"headers": headers, "text": body, "attachments": files},
         )
 
     def webform(

@@ -88,9 +88,10 @@ def stolen_bike_messenger_then_email(scene: Scene) -> list[Draft]:
         incident,
         case,
     )
+    subject, photos = f"Stolen bike - {reference}", ("IMG_4471.jpg", "IMG_4472.jpg")
     return [
         Draft(scene.kit.messenger(person, scene.casual(message, "angry", 0.4), first_at), truth),
-        Draft(scene.kit.email(person, f"Stolen bike - {reference}", body, second_at), truth),
+        Draft(scene.kit.email(person, subject, body, second_at, attachments=photos), truth),
     ]
 
 
