@@ -79,6 +79,7 @@ def open_case(
         vulnerable=bool(triage.vulnerabilities),
         person_id=person_id,
         created_at=now,
+        first_contact_at=min(message.created_at, now),
         updated_at=now,
     )
     session.add(case)

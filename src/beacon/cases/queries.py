@@ -27,6 +27,7 @@ class InboxRow:
     category: str | None
     vulnerable: bool
     created_at: Any
+    first_contact_at: Any
     updated_at: Any
     messages: int
     channels: list[str]
@@ -34,7 +35,7 @@ class InboxRow:
 
 
 def inbox(session: Session, force_id: int, limit: int = 200) -> list[InboxRow]:
-    """Open cases, most urgent first, then the longest waiting."""
+    """Open cases, most urgent first, then the citizen who has waited longest."""
     counts = (
         select(Message.case_id, func.count(Message.id).label("n"))
         .where(Message.force_id == force_id, Message.case_id.is_not(None))
@@ -46,14 +47,14 @@ def inbox(session: Session, force_id: int, limit: int = 200) -> list[InboxRow]:
         .outerjoin(counts, counts.c.case_id == Case.id)
         .outerjoin(User, User.id == Case.assignee_id)
         .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(_PRIORITY_RANK, Case.created_at, Case.id)
+        .order_by(_PRIORITY_RANK, Case.first_contact_at, Case.id)
         .limit(limit)
     ).all()
     channels = _channels_by_case(session, [c.id for c, _, _ in rows])
     return [
         InboxRow(
             c.id, c.reference, c.title, c.priority, c.status, c.category, c.vulnerable,
-            c.created_at, c.updated_at, n or 0, channels.get(c.id, []), assignee,
+            c.created_at, c.first_contact_at, c.updated_at, n or 0, channels.get(c.id, []), assignee,
         )
         for c, n, assignee in rows
     ]

@@ -180,6 +180,8 @@ class Case(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    # When the citizen first wrote: the inbox ages a case from here, not from when it was opened.
+    first_contact_at: Mapped[datetime] = _utc_column(default=utc_now)
     updated_at: Mapped[datetime] = _utc_column(default=utc_now)
     closed_at: Mapped[datetime | None] = _utc_column(nullable=True)
 

@@ -26,6 +26,7 @@ class CaseSummary(BaseModel):
     category: str | None
     vulnerable: bool
     created_at: datetime
+    first_contact_at: datetime
     messages: int
     channels: list[str]
     assignee: str | None
@@ -104,7 +105,8 @@ def _not_found(kind: str, ident: int) -> Problem:
 
 @router.get("/cases", response_model=list[CaseSummary], summary="Open cases, most urgent first")
 def list_cases(viewer: ApiViewer, session: ReadSession) -> list[CaseSummary]:
-    return [CaseSummary(**row.__dict__) for row in queries.inbox(session, viewer.force_id)]
+    rows = queries.inbox(session, viewer.force_id)
+    return [CaseSummary.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)

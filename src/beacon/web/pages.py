@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -25,6 +27,15 @@ CHANNEL_LABELS = {
 }
 STATUS_LABELS = {"new": "New", "open": "Open", "waiting": "Waiting on citizen", "closed": "Closed"}
 templates.env.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
+UK = ZoneInfo("Europe/London")
+
+
+def local_time(value: datetime, pattern: str) -> str:
+    """Times are stored in UTC and shown in UK time, as the control room's clocks are."""
+    return value.astimezone(UK).strftime(pattern)
+
+
+templates.env.filters["local"] = local_time
 
 
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
