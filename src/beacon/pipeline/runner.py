@@ -1,13 +1,15 @@
-"""Runs the stages for one stored message, once, in one transaction.
+"""Runs the stages for stored messages, each once, a batch to a transaction.
 
-Processing is idempotent: a message already processed is left alone, so a transport may deliver
-the same id twice (at-least-once) without doubling its effects.
+Processing is idempotent: a message already processed (or failed) is left alone, so a transport
+may deliver the same id twice (at-least-once) without doubling its effects.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,42 +48,53 @@ class Pipeline:
         self._clock = clock
 
     def process(self, message_id: int) -> Processed | None:
-        """Process one message; on failure keep it in the dead-letter store and return None."""
-        try:
-            return self._process(message_id)
-        except Exception as error:  # noqa: BLE001 - anything a stage raises must not lose the message
-            log.exception("pipeline failed for message %s", message_id)
-            self._dead_letter(message_id, error)
-            return None
+        return self.process_many([message_id])[0]
 
-    def _process(self, message_id: int) -> Processed:
-        with self._session_factory.begin() as session:
-            message = session.get(Message, message_id, with_for_update=True)
-            if message is None:
-                raise LookupError(f"message {message_id} is not stored")
-            if message.state == "processed":
-                return Processed(message_id, message.priority, message.disposition, None, True)
-            ctx = StageContext(session, self._triage_engine, self._clock.now())
-            triage = triage_stage(ctx, message)
-            noise = noise_stage(ctx, message)
-            people_stage(ctx, message)
-            disposition = routing_stage(ctx, message, triage, noise)
-            case = cases_stage(ctx, message, triage, disposition)
-            message.state = "processed"
-            return Processed(message_id, triage.priority, disposition.outcome.value, case)
+    def process_many(self, message_ids: Sequence[int]) -> list[Processed | None]:
+        """Process messages in one transaction (one commit, one fsync) with a savepoint each.
 
-    def _dead_letter(self, message_id: int, error: Exception) -> None:
+        A message whose stages fail is rolled back alone and kept as a dead letter (None in the
+        result); the others still commit. If the commit itself fails nothing is marked
+        processed, and the messages are picked up again by recovery.
+        """
+        results: list[Processed | None] = []
         with self._session_factory.begin() as session:
-            message = session.get(Message, message_id)
-            if message is not None:
-                message.state = "failed"
-            reason = "".join(traceback.format_exception_only(error)).strip()
-            session.add(
-                DeadLetter(
-                    source="pipeline",
-                    reason=reason,
-                    raw_body=repr(message.raw) if message is not None else "",
-                    content_type="application/json",
-                    message_id=message_id,
-                )
+            for message_id in message_ids:
+                try:
+                    with session.begin_nested():
+                        results.append(self._run_stages(session, message_id))
+                except Exception as error:  # noqa: BLE001 - a stage's failure must not lose the message
+                    log.exception("pipeline failed for message %s", message_id)
+                    self._record_failure(session, message_id, error)
+                    results.append(None)
+        return results
+
+    def _run_stages(self, session: Session, message_id: int) -> Processed:
+        message = session.get(Message, message_id, with_for_update=True)
+        if message is None:
+            raise LookupError(f"message {message_id} is not stored")
+        if message.state != "received":
+            return Processed(message_id, message.priority, message.disposition, None, True)
+        ctx = StageContext(session, self._triage_engine, self._clock.now())
+        triage = triage_stage(ctx, message)
+        noise = noise_stage(ctx, message)
+        people_stage(ctx, message)
+        disposition = routing_stage(ctx, message, triage, noise)
+        case = cases_stage(ctx, message, triage, disposition)
+        message.state = "processed"
+        return Processed(message_id, triage.priority, disposition.outcome.value, case)
+
+    def _record_failure(self, session: Session, message_id: int, error: Exception) -> None:
+        message = session.get(Message, message_id)
+        if message is not None:
+            message.state = "failed"
+        reason = "".join(traceback.format_exception_only(error)).strip()
+        session.add(
+            DeadLetter(
+                source="pipeline",
+                reason=reason,
+                raw_body=json.dumps(message.raw, default=str) if message is not None else "",
+                content_type="application/json",
+                message_id=message_id,
             )
+        )

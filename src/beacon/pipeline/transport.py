@@ -34,7 +34,7 @@ class InlineTransport:
 
     def publish(self, message_ids: Sequence[int]) -> list[Processed | None]:
         with self._lock:
-            return [self._pipeline.process(message_id) for message_id in message_ids]
+            return self._pipeline.process_many(message_ids)
 
 
 def recover_unprocessed(session_factory: sessionmaker[Session], transport: Transport) -> int:
