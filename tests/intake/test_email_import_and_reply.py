@@ -12,7 +12,13 @@ from intake_fixtures import FIXTURES, RECEIVED, fixture_bytes
 
 from beacon.intake import email_in
 from beacon.intake.email_import import RawMail, import_path, poll_imap, read_path
-from beacon.intake.email_out import SmtpAccount, build_reply, reply_message_id, send_email, subject_of
+from beacon.intake.email_out import (
+    SmtpAccount,
+    build_reply,
+    reply_message_id,
+    send_email,
+    subject_of,
+)
 from beacon.intake.outbound import ReplyTarget
 from beacon.intake.status import ReplyStatus
 
@@ -46,8 +52,10 @@ def test_import_maildir(tmp_path: Path) -> None:
 def test_folder_of_eml_files(tmp_path: Path) -> None:
     for name in ("citizen_plain.eml", "auto_reply.eml"):
         (tmp_path / name).write_bytes(fixture_bytes("email", name))
-    assert [Path(m.source).name for m in read_path(tmp_path)] == ["auto_reply.eml",
-                                                                   "citizen_plain.eml"]
+    assert [Path(m.source).name for m in read_path(tmp_path)] == [
+        "auto_reply.eml",
+        "citizen_plain.eml",
+    ]
 
 
 class FakeImap:
@@ -74,8 +82,12 @@ class FakeImap:
 
 
 def test_poll_marks_seen_only_after_the_handler_succeeds() -> None:
-    server = FakeImap({"41": fixture_bytes("email", "citizen_plain.eml"),
-                       "42": fixture_bytes("email", "auto_reply.eml")})
+    server = FakeImap(
+        {
+            "41": fixture_bytes("email", "citizen_plain.eml"),
+            "42": fixture_bytes("email", "auto_reply.eml"),
+        }
+    )
     stored: list[str] = []
 
     def store(mail: RawMail) -> None:
@@ -90,8 +102,9 @@ def test_poll_marks_seen_only_after_the_handler_succeeds() -> None:
     assert second.handled == ["42"]
 
 
-ACCOUNT = SmtpAccount(host="localhost", from_address="contact@example-police.uk",
-                      security="none", port=2525)
+ACCOUNT = SmtpAccount(
+    host="localhost", from_address="contact@example-police.uk", security="none", port=2525
+)
 
 
 def _ruth_reply() -> tuple[ReplyTarget, str]:
@@ -101,10 +114,20 @@ def _ruth_reply() -> tuple[ReplyTarget, str]:
 
 def test_reply_is_threaded_with_a_stable_message_id() -> None:
     target, subject = _ruth_reply()
-    mail = build_reply(target, "Yes please, reply with the video attached.", account=ACCOUNT,
-                       subject=subject, idempotency_key="reply-42")
-    again = build_reply(target, "Yes please, reply with the video attached.", account=ACCOUNT,
-                        subject=subject, idempotency_key="reply-42")
+    mail = build_reply(
+        target,
+        "Yes please, reply with the video attached.",
+        account=ACCOUNT,
+        subject=subject,
+        idempotency_key="reply-42",
+    )
+    again = build_reply(
+        target,
+        "Yes please, reply with the video attached.",
+        account=ACCOUNT,
+        subject=subject,
+        idempotency_key="reply-42",
+    )
     assert mail["Message-ID"] == again["Message-ID"]
     assert mail["Message-ID"] == f"<{reply_message_id('reply-42', ACCOUNT.from_address)}>"
     assert mail["Subject"] == "Re: Car broken into on Harehills Lane [Ref 13/240001]"
@@ -139,7 +162,9 @@ def test_send_email_outcomes() -> None:
     mail = build_reply(target, "Thanks", account=ACCOUNT, subject=subject, idempotency_key="k")
     server = FakeSmtp(quit_fails=True)
     ok = send_email(mail, ACCOUNT, connect=lambda account: server)  # type: ignore[arg-type,return-value]
-    assert ok.status is ReplyStatus.SENT and ok.provider_message_id == reply_message_id("k", ACCOUNT.from_address)
+    assert ok.status is ReplyStatus.SENT and ok.provider_message_id == reply_message_id(
+        "k", ACCOUNT.from_address
+    )
     assert len(server.sent) == 1
     cases = [
         (smtplib.SMTPAuthenticationError(535, b"bad credentials"), "credentials", False),

@@ -49,7 +49,8 @@ def test_html_only_mail_is_reduced_to_safe_text_and_attachments_recorded() -> No
     assert "alert" not in message.text and "color:red" not in message.text
     assert "<https://maps.example.com/?q=53.82,-1.51>" in message.text
     assert [(m.kind, m.name, m.mime_type) for m in message.media] == [
-        ("image", "moped.jpg", "image/jpeg"), ("file", "statement.pdf", "application/pdf"),
+        ("image", "moped.jpg", "image/jpeg"),
+        ("file", "statement.pdf", "application/pdf"),
     ]
     assert message.media[0].provider_id == "20241128164500.7731@example.net#0"
 
@@ -85,8 +86,10 @@ def test_auto_reply_is_not_triaged() -> None:
     ],
 )
 def test_automation_signals(headers: str, kind: str | None) -> None:
-    raw = (f"From: a@example.com\nTo: contact@example-police.uk\n{headers}"
-           "Message-ID: <x1@example.com>\n\nbody\n").encode()
+    raw = (
+        f"From: a@example.com\nTo: contact@example-police.uk\n{headers}"
+        "Message-ID: <x1@example.com>\n\nbody\n"
+    ).encode()
     result = email_in.parse(raw)
     assert (result.automated[0].kind if result.automated else None) == kind
 
@@ -94,7 +97,9 @@ def test_automation_signals(headers: str, kind: str | None) -> None:
 def test_mail_without_message_id_gets_a_stable_one() -> None:
     raw = b"From: a@example.com\nSubject: hi\n\nhello\n"
     first = email_in.parse(raw).messages[0].provider_message_id
-    assert first.startswith("sha256:") and first == email_in.parse(raw).messages[0].provider_message_id
+    assert (
+        first.startswith("sha256:") and first == email_in.parse(raw).messages[0].provider_message_id
+    )
 
 
 def test_mail_without_sender_is_malformed() -> None:
@@ -115,6 +120,8 @@ def test_non_utf8_mail_is_kept_losslessly() -> None:
 
 
 def test_html_to_text_drops_active_content() -> None:
-    html = ("<p onclick='x()'>Hi<script>steal()</script></p><svg><script>x</script></svg>"
-            "<iframe src='https://evil'></iframe><a href='javascript:alert(1)'>link</a>")
+    html = (
+        "<p onclick='x()'>Hi<script>steal()</script></p><svg><script>x</script></svg>"
+        "<iframe src='https://evil'></iframe><a href='javascript:alert(1)'>link</a>"
+    )
     assert html_to_text(html) == "Hi\nlink"

@@ -20,8 +20,9 @@ def _app() -> typer.Typer:
 
 def test_import_mbox_to_file(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(_app(), ["mail", "import", str(FIXTURES / "email" / "sample.mbox"),
-                                         "--output", str(output)])
+    result = CliRunner().invoke(
+        _app(), ["mail", "import", str(FIXTURES / "email" / "sample.mbox"), "--output", str(output)]
+    )
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in output.read_text().splitlines()]
     assert [r["kind"] for r in records] == ["message", "message", "automated", "status"]
@@ -29,7 +30,9 @@ def test_import_mbox_to_file(tmp_path: Path) -> None:
     assert records[3]["status"]["status"] == "failed"
 
 
-def test_unreadable_mail_is_written_with_its_raw_text_and_fails_the_exit_code(tmp_path: Path) -> None:
+def test_unreadable_mail_is_written_with_its_raw_text_and_fails_the_exit_code(
+    tmp_path: Path,
+) -> None:
     bad = tmp_path / "bad.eml"
     bad.write_bytes(b"Subject: no sender\n\nhello\n")
     result = CliRunner().invoke(_app(), ["mail", "import", str(bad)])

@@ -9,7 +9,12 @@ import pytest
 from intake_fixtures import RECEIVED, fixture_bytes
 
 from beacon.intake import meta, meta_reply
-from beacon.intake.errors import PayloadMalformed, PayloadUnsupported, SignatureError, VerificationError
+from beacon.intake.errors import (
+    PayloadMalformed,
+    PayloadUnsupported,
+    SignatureError,
+    VerificationError,
+)
 from beacon.intake.outbound import ReplyTarget, send
 from beacon.intake.signatures import hub_signature
 from beacon.intake.status import ReplyStatus
@@ -139,8 +144,11 @@ def test_one_bad_event_is_rejected_and_its_neighbours_kept() -> None:
 
 @pytest.mark.parametrize(
     ("body", "error"),
-    [(b"not json", PayloadMalformed), (b"[]", PayloadMalformed),
-     (b'{"object":"user","entry":[]}', PayloadUnsupported)],
+    [
+        (b"not json", PayloadMalformed),
+        (b"[]", PayloadMalformed),
+        (b'{"object":"user","entry":[]}', PayloadUnsupported),
+    ],
 )
 def test_unreadable_bodies_are_typed_rejections(body: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
@@ -153,7 +161,9 @@ ACCOUNT = meta_reply.MetaAccount("104857600000001", "page-token", base_url="http
 def test_reply_to_a_direct_message_uses_the_send_api() -> None:
     [message] = _parse("messenger_text.json").messages
     request = meta_reply.build_reply(
-        ReplyTarget.for_message(message), "Officers are on the way.", account=ACCOUNT,
+        ReplyTarget.for_message(message),
+        "Officers are on the way.",
+        account=ACCOUNT,
         idempotency_key="reply-1",
     )
     assert request.url == "http://fake-graph/v21.0/104857600000001/messages"

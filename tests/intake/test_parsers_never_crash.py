@@ -3,6 +3,7 @@ a typed PayloadError. Nothing else may escape: a crash would lose the delivery."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -32,10 +33,20 @@ ALL_PARSERS: dict[str, Parser] = {
     "twilio": twilio_sms.parse,
     "email": email_in.parse,
 }
-FIXTURE_CHANNELS = {"meta": "meta", "whatsapp": "whatsapp", "x": "x", "telegram": "telegram",
-                    "x-lines": "x", "twilio": "twilio", "email": "email"}
-PROPERTY = settings(max_examples=int(os.environ.get("INTAKE_EXAMPLES", "60")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FIXTURE_CHANNELS = {
+    "meta": "meta",
+    "whatsapp": "whatsapp",
+    "x": "x",
+    "telegram": "telegram",
+    "x-lines": "x",
+    "twilio": "twilio",
+    "email": "email",
+}
+PROPERTY = settings(
+    max_examples=int(os.environ.get("INTAKE_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _fixtures(channel: str, suffix: str = "") -> list[bytes]:
@@ -52,12 +63,18 @@ def _must_not_crash(parser: Parser, raw: bytes) -> None:
     assert all(isinstance(m, InboundMessage) for m in result.messages)
 
 
-json_leaves = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
-               | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12))
+json_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+)
 json_values = st.recursive(
     json_leaves,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                  max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -98,21 +115,44 @@ def test_mutated_json_fixtures(name: str, data: st.DataObject) -> None:
     _must_not_crash(JSON_PARSERS[name], json.dumps(mutated).encode())
 
 
-TWILIO_FIELDS = ["MessageSid", "SmsSid", "From", "To", "Body", "NumMedia", "MediaUrl0",
-                 "MediaContentType0", "MessageStatus", "SmsStatus", "ErrorCode"]
+TWILIO_FIELDS = [
+    "MessageSid",
+    "SmsSid",
+    "From",
+    "To",
+    "Body",
+    "NumMedia",
+    "MediaUrl0",
+    "MediaContentType0",
+    "MessageStatus",
+    "SmsStatus",
+    "ErrorCode",
+]
 
 
 @PROPERTY
-@given(fields=st.lists(st.tuples(st.sampled_from(TWILIO_FIELDS), st.text(max_size=30)),
-                       max_size=12))
+@given(
+    fields=st.lists(st.tuples(st.sampled_from(TWILIO_FIELDS), st.text(max_size=30)), max_size=12)
+)
 def test_random_twilio_forms(fields: list[tuple[str, str]]) -> None:
     from urllib.parse import urlencode
 
     _must_not_crash(twilio_sms.parse, urlencode(fields).encode())
 
 
-MAIL_HEADERS = ["From", "To", "Subject", "Message-ID", "In-Reply-To", "References", "Date",
-                "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Return-Path"]
+MAIL_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Date",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Auto-Submitted",
+    "Return-Path",
+]
 
 
 @PROPERTY
@@ -126,11 +166,21 @@ def test_random_mail_headers(headers: list[tuple[str, str]], body: str) -> None:
 
 
 @PROPERTY
-@given(body=st.binary(max_size=200),
-       headers=st.dictionaries(st.sampled_from([signatures.META_HEADER, signatures.X_HEADER,
-                                                signatures.TWILIO_HEADER,
-                                                signatures.TELEGRAM_HEADER]),
-                               st.text(max_size=60), max_size=4))
+@given(
+    body=st.binary(max_size=200),
+    headers=st.dictionaries(
+        st.sampled_from(
+            [
+                signatures.META_HEADER,
+                signatures.X_HEADER,
+                signatures.TWILIO_HEADER,
+                signatures.TELEGRAM_HEADER,
+            ]
+        ),
+        st.text(max_size=60),
+        max_size=4,
+    ),
+)
 def test_signature_checks_only_raise_signature_errors(body: bytes, headers: dict[str, str]) -> None:
     checks = [
         lambda: signatures.verify_hub_signature(body, headers, "secret"),
@@ -139,7 +189,5 @@ def test_signature_checks_only_raise_signature_errors(body: bytes, headers: dict
         lambda: telegram.verify(body, headers, secret_token="secret"),
     ]
     for check in checks:
-        try:
+        with contextlib.suppress(SignatureError, PayloadError):
             check()
-        except (SignatureError, PayloadError):
-            pass

@@ -56,6 +56,7 @@ def test_backoff_grows_within_its_cap(attempt, seed) -> None:
 
 
 def test_provider_request_repr_masks_secrets() -> None:
-    request = ProviderRequest("POST", "https://api.telegram.org/bot123:SECRET/sendMessage", "k",
-                              secrets=("123:SECRET",))
+    request = ProviderRequest(
+        "POST", "https://api.telegram.org/bot123:SECRET/sendMessage", "k", secrets=("123:SECRET",)
+    )
     assert "SECRET" not in repr(request) and "***" in repr(request)

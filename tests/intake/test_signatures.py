@@ -37,10 +37,18 @@ def test_hub_signature_accepts_valid_and_upper_case_hex() -> None:
         (BODY, {}, SECRET, SignatureMissing),
         (BODY, {"X-Hub-Signature-256": "  "}, SECRET, SignatureMissing),
         (BODY, {"X-Hub-Signature-256": "sha256=00"}, SECRET, SignatureMismatch),
-        (BODY, {"X-Hub-Signature-256": signatures.hub_signature(BODY, "other")}, SECRET,
-         SignatureMismatch),
-        (_flip_one_byte(BODY), {"X-Hub-Signature-256": signatures.hub_signature(BODY, SECRET)},
-         SECRET, SignatureMismatch),
+        (
+            BODY,
+            {"X-Hub-Signature-256": signatures.hub_signature(BODY, "other")},
+            SECRET,
+            SignatureMismatch,
+        ),
+        (
+            _flip_one_byte(BODY),
+            {"X-Hub-Signature-256": signatures.hub_signature(BODY, SECRET)},
+            SECRET,
+            SignatureMismatch,
+        ),
         (BODY, {"X-Hub-Signature-256": "sha1=" + "0" * 40}, SECRET, SignatureMismatch),
         (BODY, {"X-Hub-Signature-256": "sha256=é"}, SECRET, SignatureMismatch),
     ],
@@ -66,7 +74,9 @@ def test_error_messages_do_not_echo_the_secret_or_signature() -> None:
 def test_x_signature_is_base64_hmac_sha256() -> None:
     mac = base64.b64encode(hmac.new(b"consumer", BODY, hashlib.sha256).digest()).decode()
     assert signatures.x_signature(BODY, "consumer") == f"sha256={mac}"
-    signatures.verify_x_signature(BODY, {"X-Twitter-Webhooks-Signature": f"sha256={mac}"}, "consumer")
+    signatures.verify_x_signature(
+        BODY, {"X-Twitter-Webhooks-Signature": f"sha256={mac}"}, "consumer"
+    )
 
 
 @pytest.mark.parametrize("case", ["missing", "wrong-secret", "one-byte-changed"])
@@ -95,7 +105,10 @@ TWILIO_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 
 @pytest.mark.parametrize(
     ("caller", "expected"),
-    [("+14158675309", "RSOYDt4T1cUTdK1PDd93/VVr8B8="), ("+14158675310", "GvWf1cFY/Q7PnoempGyD5oXAezc=")],
+    [
+        ("+14158675309", "RSOYDt4T1cUTdK1PDd93/VVr8B8="),
+        ("+14158675310", "GvWf1cFY/Q7PnoempGyD5oXAezc="),
+    ],
 )
 def test_twilio_signature_matches_documented_vector(caller: str, expected: str) -> None:
     params = {
@@ -106,7 +119,9 @@ def test_twilio_signature_matches_documented_vector(caller: str, expected: str) 
         "To": ["+18005551212"],
     }
     assert signatures.twilio_signature(TWILIO_URL, params, "12345") == expected
-    signatures.verify_twilio_signature(TWILIO_URL, params, {"X-Twilio-Signature": expected}, "12345")
+    signatures.verify_twilio_signature(
+        TWILIO_URL, params, {"X-Twilio-Signature": expected}, "12345"
+    )
 
 
 def test_twilio_signature_survives_a_reverse_proxy_given_the_public_base() -> None:
@@ -118,12 +133,16 @@ def test_twilio_signature_survives_a_reverse_proxy_given_the_public_base() -> No
     signatures.verify_twilio_signature(rebuilt, params, {"X-Twilio-Signature": signature}, "token")
     with pytest.raises(SignatureMismatch):
         internal = "http://127.0.0.1:8000/webhooks/twilio/sms"
-        signatures.verify_twilio_signature(internal, params, {"X-Twilio-Signature": signature}, "token")
+        signatures.verify_twilio_signature(
+            internal, params, {"X-Twilio-Signature": signature}, "token"
+        )
 
 
 def test_twilio_signature_accepts_url_with_or_without_default_port() -> None:
     params = {"Body": ["hi"]}
-    with_port = signatures.twilio_signature("https://b.example:443/webhooks/twilio/sms", params, "t")
+    with_port = signatures.twilio_signature(
+        "https://b.example:443/webhooks/twilio/sms", params, "t"
+    )
     signatures.verify_twilio_signature(
         "https://b.example/webhooks/twilio/sms", params, {"X-Twilio-Signature": with_port}, "t"
     )
@@ -147,8 +166,12 @@ def test_twilio_signature_rejections(case: str) -> None:
 
 
 def test_telegram_secret_token() -> None:
-    signatures.verify_secret_token({"X-Telegram-Bot-Api-Secret-Token": "s3cret_-"}, signatures.TELEGRAM_HEADER, "s3cret_-")
+    signatures.verify_secret_token(
+        {"X-Telegram-Bot-Api-Secret-Token": "s3cret_-"}, signatures.TELEGRAM_HEADER, "s3cret_-"
+    )
     with pytest.raises(SignatureMissing):
         signatures.verify_secret_token({}, signatures.TELEGRAM_HEADER, "s3cret_-")
     with pytest.raises(SignatureMismatch):
-        signatures.verify_secret_token({"X-Telegram-Bot-Api-Secret-Token": "s3cret_."}, signatures.TELEGRAM_HEADER, "s3cret_-")
+        signatures.verify_secret_token(
+            {"X-Telegram-Bot-Api-Secret-Token": "s3cret_."}, signatures.TELEGRAM_HEADER, "s3cret_-"
+        )

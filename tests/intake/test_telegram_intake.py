@@ -14,17 +14,21 @@ from beacon.messages import Channel
 
 
 def _parse(name: str):
-    return telegram.parse(fixture_bytes("telegram", name), channel_account="ExamplePoliceBot",
-                          received_at=RECEIVED)
+    return telegram.parse(
+        fixture_bytes("telegram", name), channel_account="ExamplePoliceBot", received_at=RECEIVED
+    )
 
 
 def test_secret_token() -> None:
-    telegram.verify(b"{}", {"X-Telegram-Bot-Api-Secret-Token": "tg-secret"}, secret_token="tg-secret")
+    telegram.verify(
+        b"{}", {"X-Telegram-Bot-Api-Secret-Token": "tg-secret"}, secret_token="tg-secret"
+    )
     with pytest.raises(SignatureMissing):
         telegram.verify(b"{}", {}, secret_token="tg-secret")
     with pytest.raises(SignatureMismatch):
-        telegram.verify(b"{}", {"X-Telegram-Bot-Api-Secret-Token": "tg-secreT"},
-                        secret_token="tg-secret")
+        telegram.verify(
+            b"{}", {"X-Telegram-Bot-Api-Secret-Token": "tg-secreT"}, secret_token="tg-secret"
+        )
 
 
 def test_text_message_replying_to_the_bot() -> None:
@@ -69,12 +73,15 @@ def test_update_without_id_is_malformed() -> None:
 def test_reply_request_hides_the_token() -> None:
     [message] = _parse("message_text.json").messages
     bot = telegram.TelegramBot("ExamplePoliceBot", "123456:ABC-secret", base_url="http://fake-tg")
-    request = telegram.build_reply(ReplyTarget.for_message(message), "Thanks Chloe", bot=bot,
-                                   idempotency_key="k")
+    request = telegram.build_reply(
+        ReplyTarget.for_message(message), "Thanks Chloe", bot=bot, idempotency_key="k"
+    )
     assert request.url == "http://fake-tg/bot123456:ABC-secret/sendMessage"
-    assert request.json == {"chat_id": "5123456789", "text": "Thanks Chloe",
-                            "reply_parameters": {"message_id": 512,
-                                                 "allow_sending_without_reply": True}}
+    assert request.json == {
+        "chat_id": "5123456789",
+        "text": "Thanks Chloe",
+        "reply_parameters": {"message_id": 512, "allow_sending_without_reply": True},
+    }
     assert "ABC-secret" not in repr(request)
 
 
@@ -84,8 +91,9 @@ def test_reply_responses() -> None:
     )
     assert ok.ok and ok.provider_message_id == "5123456789:600"
     limited = telegram.read_reply_response(
-        429, b'{"ok": false, "error_code": 429, "description": "Too Many Requests",'
-             b' "parameters": {"retry_after": 7}}'
+        429,
+        b'{"ok": false, "error_code": 429, "description": "Too Many Requests",'
+        b' "parameters": {"retry_after": 7}}',
     )
     assert limited.retryable and limited.retry_after == 7
     blocked = telegram.read_reply_response(403, b'{"ok": false, "description": "bot was blocked"}')

@@ -36,7 +36,9 @@ def test_verify_valid_missing_wrong_and_mutated() -> None:
 
 
 def test_inbound_sms() -> None:
-    [message] = twilio_sms.parse(fixture_bytes("twilio", "sms_text.txt"), received_at=RECEIVED).messages
+    [message] = twilio_sms.parse(
+        fixture_bytes("twilio", "sms_text.txt"), received_at=RECEIVED
+    ).messages
     assert message.channel is Channel.SMS
     assert message.channel_account == "+447700900100"
     assert message.author.id == "+447700900456"
@@ -49,8 +51,10 @@ def test_inbound_sms() -> None:
 
 def test_inbound_mms_records_media() -> None:
     [message] = twilio_sms.parse(fixture_bytes("twilio", "sms_media.txt")).messages
-    assert [(m.kind, m.mime_type) for m in message.media] == [("image", "image/jpeg"),
-                                                              ("video", "video/mp4")]
+    assert [(m.kind, m.mime_type) for m in message.media] == [
+        ("image", "image/jpeg"),
+        ("video", "video/mp4"),
+    ]
     assert message.media[1].url.endswith("/Media/ME222")
 
 
@@ -87,16 +91,27 @@ def test_bad_forms_are_typed_rejections(body: bytes, error: type[Exception]) -> 
 def test_reply_request() -> None:
     [message] = twilio_sms.parse(fixture_bytes("twilio", "sms_text.txt")).messages
     account = twilio_sms.TwilioAccount(
-        "AC00000000000000000000000000000000", "auth-token", from_number="+447700900100",
-        status_callback_url=PUBLIC, base_url="http://fake-twilio",
+        "AC00000000000000000000000000000000",
+        "auth-token",
+        from_number="+447700900100",
+        status_callback_url=PUBLIC,
+        base_url="http://fake-twilio",
     )
-    request = twilio_sms.build_reply(ReplyTarget.for_message(message), "Officers are attending.",
-                                     account=account, idempotency_key="k1")
+    request = twilio_sms.build_reply(
+        ReplyTarget.for_message(message),
+        "Officers are attending.",
+        account=account,
+        idempotency_key="k1",
+    )
     assert request.url == (
         "http://fake-twilio/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json"
     )
-    assert request.form == {"To": "+447700900456", "Body": "Officers are attending.",
-                            "From": "+447700900100", "StatusCallback": PUBLIC}
+    assert request.form == {
+        "To": "+447700900456",
+        "Body": "Officers are attending.",
+        "From": "+447700900100",
+        "StatusCallback": PUBLIC,
+    }
     assert request.headers["Authorization"].startswith("Basic ")
 
 

@@ -28,8 +28,9 @@ def test_signature_is_meta_hub_signature() -> None:
         with pytest.raises(SignatureError):
             whatsapp.verify(body, headers, app_secret="app")
     with pytest.raises(SignatureError):
-        whatsapp.verify(body[:-2] + b"]}", {"X-Hub-Signature-256": hub_signature(body, "app")},
-                        app_secret="app")
+        whatsapp.verify(
+            body[:-2] + b"]}", {"X-Hub-Signature-256": hub_signature(body, "app")}, app_secret="app"
+        )
 
 
 def test_text_message_with_profile_name_and_context() -> None:
@@ -60,7 +61,9 @@ def test_statuses_including_failure_reason() -> None:
     assert not result.messages
     read, delivered, failed = result.statuses
     assert (read.status, delivered.status, failed.status) == (
-        ReplyStatus.READ, ReplyStatus.DELIVERED, ReplyStatus.FAILED,
+        ReplyStatus.READ,
+        ReplyStatus.DELIVERED,
+        ReplyStatus.FAILED,
     )
     assert failed.error_code == "131047" and failed.error_detail == "Re-engagement message"
 
@@ -76,7 +79,9 @@ ACCOUNT = whatsapp.WhatsAppAccount("106540352242922", "wa-token", base_url="http
 def test_reply_request_quotes_the_citizen_message() -> None:
     [message] = _parse("text_with_context.json").messages
     request = whatsapp.build_reply(
-        ReplyTarget.for_message(message), "Thanks Kerry, a patrol is nearby.", account=ACCOUNT,
+        ReplyTarget.for_message(message),
+        "Thanks Kerry, a patrol is nearby.",
+        account=ACCOUNT,
         idempotency_key="r-1",
     )
     assert request.url == "http://fake-graph/v21.0/106540352242922/messages"
@@ -88,14 +93,20 @@ def test_reply_request_quotes_the_citizen_message() -> None:
 def test_reply_too_long_is_refused_before_sending() -> None:
     [message] = _parse("text_with_context.json").messages
     with pytest.raises(ReplyError):
-        whatsapp.build_reply(ReplyTarget.for_message(message), "x" * 5000, account=ACCOUNT,
-                             idempotency_key="r")
+        whatsapp.build_reply(
+            ReplyTarget.for_message(message), "x" * 5000, account=ACCOUNT, idempotency_key="r"
+        )
 
 
 @pytest.mark.parametrize(
     ("status", "body", "expected_code", "retryable"),
     [
-        (400, {"error": {"code": 131047, "message": "Re-engagement message"}}, "graph_131047", False),
+        (
+            400,
+            {"error": {"code": 131047, "message": "Re-engagement message"}},
+            "graph_131047",
+            False,
+        ),
         (400, {"error": {"code": 4, "message": "Too many calls"}}, "rate_limited", True),
         (401, {"error": {"code": 190, "message": "Expired"}}, "credentials", False),
         (503, {}, "http_503", True),
@@ -108,10 +119,14 @@ def test_reply_failures(status, body, expected_code, retryable) -> None:
 
 def test_send_success_returns_the_wamid() -> None:
     [message] = _parse("text_with_context.json").messages
-    request = whatsapp.build_reply(ReplyTarget.for_message(message), "ok", account=ACCOUNT,
-                                   idempotency_key="r-2")
-    response = {"messaging_product": "whatsapp", "contacts": [{"input": "447700900456",
-                "wa_id": "447700900456"}], "messages": [{"id": "wamid.OUT1"}]}
+    request = whatsapp.build_reply(
+        ReplyTarget.for_message(message), "ok", account=ACCOUNT, idempotency_key="r-2"
+    )
+    response = {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": "447700900456", "wa_id": "447700900456"}],
+        "messages": [{"id": "wamid.OUT1"}],
+    }
     transport = httpx.MockTransport(lambda req: httpx.Response(200, json=response))
     with httpx.Client(transport=transport) as client:
         outcome = send(client, request, whatsapp.read_reply_response)
@@ -120,8 +135,9 @@ def test_send_success_returns_the_wamid() -> None:
 
 def test_transport_failure_is_retryable() -> None:
     [message] = _parse("text_with_context.json").messages
-    request = whatsapp.build_reply(ReplyTarget.for_message(message), "ok", account=ACCOUNT,
-                                   idempotency_key="r-3")
+    request = whatsapp.build_reply(
+        ReplyTarget.for_message(message), "ok", account=ACCOUNT, idempotency_key="r-3"
+    )
 
     def refuse(req: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=req)

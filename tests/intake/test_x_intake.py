@@ -25,7 +25,10 @@ def test_verify_and_crc() -> None:
     for raw, headers in [
         (body, {}),
         (body, {"x-twitter-webhooks-signature": x_signature(body, "other")}),
-        (body.replace(b"Gledhow", b"Gledhoe"), {"x-twitter-webhooks-signature": x_signature(body, "cs")}),
+        (
+            body.replace(b"Gledhow", b"Gledhoe"),
+            {"x-twitter-webhooks-signature": x_signature(body, "cs")},
+        ),
     ]:
         with pytest.raises(SignatureError):
             x.verify(raw, headers, consumer_secret="cs")
@@ -95,8 +98,13 @@ def test_unknown_documents_are_unsupported() -> None:
 
 def test_dm_reply_request_and_responses() -> None:
     [dm] = _parse("aaa_direct_message.json").messages
-    request = x.build_reply(ReplyTarget.for_message(dm), "Are you safe right now?",
-                            access_token="user-token", idempotency_key="k", base_url="http://fake-x")
+    request = x.build_reply(
+        ReplyTarget.for_message(dm),
+        "Are you safe right now?",
+        access_token="user-token",
+        idempotency_key="k",
+        base_url="http://fake-x",
+    )
     assert request.url == "http://fake-x/2/dm_conversations/with/1300000000000000042/messages"
     assert request.json == {"text": "Are you safe right now?"}
     ok = x.read_reply_response(201, b'{"data": {"dm_conversation_id": "1-2", "dm_event_id": "77"}}')

@@ -27,20 +27,44 @@ app.add_typer(mail_app, name="mail")
 def records(imported: ImportedMail) -> list[dict[str, Any]]:
     """The JSONL records for one mail."""
     if imported.error is not None:
-        return [{"kind": "error", "source": imported.source, "code": imported.error.code,
-                 "reason": imported.error.reason, "raw": raw_text(imported.raw)}]
+        return [
+            {
+                "kind": "error",
+                "source": imported.source,
+                "code": imported.error.code,
+                "reason": imported.error.reason,
+                "raw": raw_text(imported.raw),
+            }
+        ]
     result = imported.result
     assert result is not None
     lines: list[dict[str, Any]] = []
     for message in result.messages:
-        lines.append({"kind": "message", "source": imported.source,
-                      "message": message.model_dump(mode="json")})
+        lines.append(
+            {
+                "kind": "message",
+                "source": imported.source,
+                "message": message.model_dump(mode="json"),
+            }
+        )
     for auto in result.automated:
-        lines.append({"kind": "automated", "source": imported.source, "automated": auto.kind,
-                      "reason": auto.reason, "message": auto.message.model_dump(mode="json")})
+        lines.append(
+            {
+                "kind": "automated",
+                "source": imported.source,
+                "automated": auto.kind,
+                "reason": auto.reason,
+                "message": auto.message.model_dump(mode="json"),
+            }
+        )
     for status in result.statuses:
-        lines.append({"kind": "status", "source": imported.source,
-                      "status": json.loads(json.dumps(asdict(status), default=str))})
+        lines.append(
+            {
+                "kind": "status",
+                "source": imported.source,
+                "status": json.loads(json.dumps(asdict(status), default=str)),
+            }
+        )
     return lines
 
 

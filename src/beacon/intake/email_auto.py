@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 
-_AUTO_SUBJECTS = ("automatic reply:", "auto-reply:", "autoreply:", "out of office:",
-                  "out of the office:", "auto response:")
+_AUTO_SUBJECTS = (
+    "automatic reply:",
+    "auto-reply:",
+    "autoreply:",
+    "out of office:",
+    "out of the office:",
+    "auto response:",
+)
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 
 

@@ -11,12 +11,58 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_SKIP = {"script", "style", "head", "title", "template", "noscript", "svg", "math", "iframe",
-         "object"}
-_BLOCK = {"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-          "blockquote", "pre", "hr", "section", "article", "header", "footer", "address"}
-_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source",
-         "track", "wbr", "param"}
+_SKIP = {
+    "script",
+    "style",
+    "head",
+    "title",
+    "template",
+    "noscript",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "hr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "address",
+}
+_VOID = {
+    "br",
+    "hr",
+    "img",
+    "meta",
+    "link",
+    "input",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "track",
+    "wbr",
+    "param",
+}
 
 
 class _TextCollector(HTMLParser):

@@ -80,8 +80,7 @@ def parse_mail(
     mail: RawMail, *, channel_account: str | None = None, received_at: datetime | None = None
 ) -> ImportedMail:
     try:
-        result = email_in.parse(mail.data, channel_account=channel_account,
-                                received_at=received_at)
+        result = email_in.parse(mail.data, channel_account=channel_account, received_at=received_at)
     except IntakeError as error:
         return ImportedMail(mail.source, mail.data, error=error)
     return ImportedMail(mail.source, mail.data, result=result)
@@ -95,7 +94,12 @@ class ImapConnection(Protocol):
 
 
 def connect_imap(
-    host: str, username: str, password: str, *, port: int = 993, timeout: float = 30.0,
+    host: str,
+    username: str,
+    password: str,
+    *,
+    port: int = 993,
+    timeout: float = 30.0,
     ssl_context: ssl.SSLContext | None = None,
 ) -> imaplib.IMAP4_SSL:
     """An authenticated IMAP connection over TLS, certificate and host name checked."""

@@ -29,8 +29,15 @@ from beacon.messages import Author, Channel, InboundMessage, MediaRef, utc_now
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio"}
 MAX_MAIL_BYTES = 50 * DEFAULT_MAX_BYTES  # mail carries attachments; 50 MB like most MTAs
-_STDLIB_MAIL_ERRORS = (MessageError, ValueError, LookupError, AttributeError, TypeError,
-                       AssertionError, RecursionError)
+_STDLIB_MAIL_ERRORS = (
+    MessageError,
+    ValueError,
+    LookupError,
+    AttributeError,
+    TypeError,
+    AssertionError,
+    RecursionError,
+)
 
 
 def parse(
@@ -65,17 +72,27 @@ def _parse(raw: bytes, account: str | None, received: datetime) -> ParseResult:
     result.automated.append(AutomatedMessage(kind, message, reason))
     bounce = read_bounce(mail)
     if bounce and bounce.original_message_id and bounce.action == "failed":
-        result.statuses.append(DeliveryStatus(
-            channel=Channel.EMAIL, channel_account=message.channel_account,
-            status=ReplyStatus.FAILED, at=message.created_at,
-            provider_message_id=bounce.original_message_id, error_code=bounce.status,
-            error_detail=bounce.diagnostic, raw={"bounce": message.provider_message_id},
-        ))
+        result.statuses.append(
+            DeliveryStatus(
+                channel=Channel.EMAIL,
+                channel_account=message.channel_account,
+                status=ReplyStatus.FAILED,
+                at=message.created_at,
+                provider_message_id=bounce.original_message_id,
+                error_code=bounce.status,
+                error_detail=bounce.diagnostic,
+                raw={"bounce": message.provider_message_id},
+            )
+        )
     return result
 
 
 def _message(
-    mail: EmailMessage, raw: bytes, sender_name: str | None, sender: str, account: str | None,
+    mail: EmailMessage,
+    raw: bytes,
+    sender_name: str | None,
+    sender: str,
+    account: str | None,
     received: datetime,
 ) -> InboundMessage:
     own_id = message_id(mail, raw)
@@ -163,12 +180,14 @@ def attachments(mail: EmailMessage, own_id: str) -> list[MediaRef]:
     media = []
     for index, part in enumerate(mail.iter_attachments()):
         mime = part.get_content_type()
-        media.append(MediaRef(
-            kind=_MEDIA_KINDS.get(part.get_content_maintype(), "file"),
-            provider_id=f"{own_id}#{index}"[:256],
-            mime_type=mime[:128],
-            name=(part.get_filename() or "")[:512] or None,
-        ))
+        media.append(
+            MediaRef(
+                kind=_MEDIA_KINDS.get(part.get_content_maintype(), "file"),
+                provider_id=f"{own_id}#{index}"[:256],
+                mime_type=mime[:128],
+                name=(part.get_filename() or "")[:512] or None,
+            )
+        )
     return media[:50]
 
 

@@ -73,8 +73,9 @@ SmtpFactory = Callable[[SmtpAccount], smtplib.SMTP]
 def open_smtp(account: SmtpAccount) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if account.security == "tls":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(account.host, account.port,
-                                                timeout=account.timeout, context=context)
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            account.host, account.port, timeout=account.timeout, context=context
+        )
     else:
         client = smtplib.SMTP(account.host, account.port, timeout=account.timeout)
         if account.security == "starttls":
@@ -100,8 +101,9 @@ def send_email(
         return failed("smtp_recipient_refused", str(list(error.recipients))[:200], retryable=False)
     except smtplib.SMTPResponseException as error:
         # 4xx is the server saying "later"; 5xx is final.
-        return failed(f"smtp_{error.smtp_code}", _smtp_detail(error),
-                      retryable=400 <= error.smtp_code < 500)
+        return failed(
+            f"smtp_{error.smtp_code}", _smtp_detail(error), retryable=400 <= error.smtp_code < 500
+        )
     except (smtplib.SMTPException, OSError) as error:
         return failed("transport", type(error).__name__, retryable=True)
     return sent(message_id)

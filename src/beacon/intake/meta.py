@@ -34,7 +34,14 @@ from beacon.messages import Author, Channel, MediaRef, Place, utc_now
 
 _CHANNELS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM}
 # Messaging events we know and deliberately do not take in as citizen contact.
-_IGNORED_EVENTS = ("reaction", "message_edit", "optin", "referral", "account_linking", "read_receipt")
+_IGNORED_EVENTS = (
+    "reaction",
+    "message_edit",
+    "optin",
+    "referral",
+    "account_linking",
+    "read_receipt",
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ def _read_delivery(
 ) -> None:
     watermark = delivery.opt_number("watermark")
     when = from_epoch_ms(watermark) if watermark else at
-    mids = [mid.value for mid in delivery.items("mids") if isinstance(mid.value, str)]
+    mids: list[str | None] = [m.value for m in delivery.items("mids") if isinstance(m.value, str)]
     for mid in mids or [None]:
         result.statuses.append(_status(ReplyStatus.DELIVERED, when, context, mid, user, delivery))
 
@@ -229,5 +236,7 @@ def read_attachments(message: Node) -> tuple[list[MediaRef], Place | None, str |
             sticker = payload.opt_ident("sticker_id")
             media.append(MediaRef(kind="sticker" if sticker else _MEDIA_KINDS[kind], url=url))
         else:  # share, story_mention, fallback, template: a link to something elsewhere
-            media.append(MediaRef(kind="link", url=url, name=attachment.opt_string("title") or kind))
+            media.append(
+                MediaRef(kind="link", url=url, name=attachment.opt_string("title") or kind)
+            )
     return media, place, shared_of

@@ -22,7 +22,9 @@ _POST_ITEMS = ("post", "status", "photo", "video", "share", "link")
 _MEDIA_ITEMS = {"photo": "image", "video": "video"}
 
 
-def read_change(field: str, value: Node, entry: Node, result: ParseResult, context: Context) -> None:
+def read_change(
+    field: str, value: Node, entry: Node, result: ParseResult, context: Context
+) -> None:
     if field == "feed":
         _read_feed(value, entry, result, context)
     else:

@@ -43,14 +43,20 @@ def _auth(account: MetaAccount) -> dict[str, str]:
 
 
 def build_reply(
-    target: ReplyTarget, text: str, *, account: MetaAccount, idempotency_key: str, public: bool = False
+    target: ReplyTarget,
+    text: str,
+    *,
+    account: MetaAccount,
+    idempotency_key: str,
+    public: bool = False,
 ) -> ProviderRequest:
     check_length(text, TEXT_LIMIT, "Meta")
+    body: dict[str, object]
     if public and target.in_reply_to and not _is_direct(target):
         edge = "replies" if target.channel is Channel.INSTAGRAM else "comments"
-        field = "message"
-        url = join_url(account.base_url, account.api_version, target.in_reply_to, edge)
-        body = {field: text}
+        item = _unedited(target.in_reply_to)
+        url = join_url(account.base_url, account.api_version, item, edge)
+        body = {"message": text}
     else:
         url = join_url(account.base_url, account.api_version, account.account_id, "messages")
         body = {"recipient": _recipient(target), "message": {"text": text}}
@@ -66,9 +72,14 @@ def _is_direct(target: ReplyTarget) -> bool:
 def _recipient(target: ReplyTarget) -> dict[str, str]:
     if _is_direct(target) or not target.in_reply_to:
         return {"id": target.recipient_id}
-    if target.in_reply_to == target.thread_ref:  # the citizen's own post on the Page
-        return {"post_id": target.in_reply_to}
-    return {"comment_id": target.in_reply_to.split("@edited:")[0]}
+    if _unedited(target.in_reply_to) == target.thread_ref:  # the citizen's own post on the Page
+        return {"post_id": target.thread_ref}
+    return {"comment_id": _unedited(target.in_reply_to)}
+
+
+def _unedited(provider_id: str) -> str:
+    """The Graph id of an item Beacon stored as an edited version (`<id>@edited:<time>`)."""
+    return provider_id.split("@edited:", 1)[0]
 
 
 def read_reply_response(status_code: int, content: bytes) -> ReplyOutcome:
@@ -88,4 +99,6 @@ def read_graph_error(status_code: int, body: dict[str, object]) -> ReplyOutcome:
         return failed("credentials", detail, retryable=False)
     if code in _RATE_CODES:
         return failed("rate_limited", detail, retryable=True)
-    return failure_from_http(status_code, f"graph_{code}" if code else f"http_{status_code}", detail)
+    return failure_from_http(
+        status_code, f"graph_{code}" if code else f"http_{status_code}", detail
+    )

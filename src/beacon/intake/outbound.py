@@ -90,14 +90,14 @@ def sent(provider_message_id: str | None, status: ReplyStatus = ReplyStatus.SENT
     return ReplyOutcome(status=status, provider_message_id=provider_message_id)
 
 
-def failed(code: str, detail: str, *, retryable: bool, retry_after: float | None = None) -> ReplyOutcome:
-    return ReplyOutcome(
-        ReplyStatus.FAILED, None, retryable, code, detail[:500], retry_after
-    )
+def failed(
+    code: str, detail: str, *, retryable: bool, retry_after: float | None = None
+) -> ReplyOutcome:
+    return ReplyOutcome(ReplyStatus.FAILED, None, retryable, code, detail[:500], retry_after)
 
 
 def failure_from_http(status_code: int, code: str, detail: str) -> ReplyOutcome:
-    """Shared rules: 401/403 mean our credentials stopped working; 429 and 5xx are worth retrying."""
+    """Shared rules: 401/403 mean our credentials stopped working; 429 and 5xx are retryable."""
     if status_code in (401, 403):
         return failed("credentials", detail, retryable=False)
     if status_code == 429:

@@ -115,12 +115,17 @@ def _netloc(user: str | None, password: str | None, host: str) -> str:
 
 
 def verify_twilio_signature(
-    public_url: str, params: Mapping[str, Iterable[str]], headers: Mapping[str, str], auth_token: str
+    public_url: str,
+    params: Mapping[str, Iterable[str]],
+    headers: Mapping[str, str],
+    auth_token: str,
 ) -> None:
     given = _required(headers, TWILIO_HEADER)
     candidates = [twilio_signature(u, params, auth_token) for u in _port_variants(public_url)]
     # Check every variant so the time taken does not depend on which one matched.
-    matches = [hmac.compare_digest(c.encode(), given.encode("utf-8", "replace")) for c in candidates]
+    matches = [
+        hmac.compare_digest(c.encode(), given.encode("utf-8", "replace")) for c in candidates
+    ]
     if not any(matches):
         raise SignatureMismatch(f"{TWILIO_HEADER} does not match the URL and parameters")
 

@@ -39,8 +39,15 @@ from beacon.messages import Author, Channel, MediaRef, Place, utc_now
 
 TEXT_LIMIT = 4096
 _MESSAGE_KEYS = ("message", "edited_message", "business_message", "edited_business_message")
-_FILE_KINDS = {"document": "file", "voice": "audio", "audio": "audio", "video": "video",
-               "video_note": "video", "animation": "video", "sticker": "sticker"}
+_FILE_KINDS = {
+    "document": "file",
+    "voice": "audio",
+    "audio": "audio",
+    "video": "video",
+    "video_note": "video",
+    "animation": "video",
+    "sticker": "sticker",
+}
 
 
 def verify(raw_body: bytes, headers: Mapping[str, str], *, secret_token: str) -> None:
@@ -65,8 +72,13 @@ def parse(
         result.ignored.append(f"update.{kinds[0] if kinds else 'empty'}")
         return result
     with model_errors():
-        _read_message(update.child(key), key.startswith("edited"), channel_account,
-                      received_at or utc_now(), result)
+        _read_message(
+            update.child(key),
+            key.startswith("edited"),
+            channel_account,
+            received_at or utc_now(),
+            result,
+        )
     return result
 
 
@@ -122,17 +134,26 @@ def _attachments(message: Node) -> tuple[list[MediaRef], Place | None]:
     for key, kind in _FILE_KINDS.items():
         part = message.opt_child(key)
         if part:
-            media.append(MediaRef(kind=kind, provider_id=part.ident("file_id"),
-                                  mime_type=part.opt_string("mime_type"),
-                                  name=part.opt_string("file_name")))
+            media.append(
+                MediaRef(
+                    kind=kind,
+                    provider_id=part.ident("file_id"),
+                    mime_type=part.opt_string("mime_type"),
+                    name=part.opt_string("file_name"),
+                )
+            )
     venue = message.opt_child("venue")
     location = venue.child("location") if venue else message.opt_child("location")
     place = None
     if location:
-        name = ", ".join(filter(None, [venue.opt_string("title"), venue.opt_string("address")])) \
-            if venue else None
-        place = Place(name=name or None, lat=location.number("latitude"),
-                      lon=location.number("longitude"))
+        name = (
+            ", ".join(filter(None, [venue.opt_string("title"), venue.opt_string("address")]))
+            if venue
+            else None
+        )
+        place = Place(
+            name=name or None, lat=location.number("latitude"), lon=location.number("longitude")
+        )
     return media, place
 
 
@@ -162,8 +183,10 @@ def build_reply(
     body: dict[str, object] = {"chat_id": chat_id, "text": text}
     if target.in_reply_to and ":" in target.in_reply_to:
         message_id = target.in_reply_to.split(":", 1)[1].split("@", 1)[0]
-        body["reply_parameters"] = {"message_id": int(message_id) if message_id.isdigit()
-                                    else message_id, "allow_sending_without_reply": True}
+        body["reply_parameters"] = {
+            "message_id": int(message_id) if message_id.isdigit() else message_id,
+            "allow_sending_without_reply": True,
+        }
     url = f"{bot.base_url.rstrip('/')}/bot{bot.token}/sendMessage"
     # The token is part of Telegram's URL: mark it secret so logs show the URL masked.
     return ProviderRequest("POST", url, idempotency_key, json=body, secrets=(bot.token,))
@@ -180,8 +203,12 @@ def read_reply_response(status_code: int, content: bytes) -> ReplyOutcome:
     parameters = body.get("parameters")
     retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
     if status_code == 429 or retry_after:
-        return failed("rate_limited", detail, retryable=True,
-                      retry_after=float(retry_after) if isinstance(retry_after, int) else None)
+        return failed(
+            "rate_limited",
+            detail,
+            retryable=True,
+            retry_after=float(retry_after) if isinstance(retry_after, int) else None,
+        )
     if status_code == 403:  # the citizen blocked the bot
         return failed("telegram_blocked", detail, retryable=False)
     return failure_from_http(status_code, f"http_{status_code}", detail)

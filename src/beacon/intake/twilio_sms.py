@@ -71,7 +71,9 @@ def parse(
     form = _Form(load_form(raw_body, max_bytes))
     received = received_at or utc_now()
     if form.require("From").startswith("whatsapp:"):
-        raise PayloadUnsupported("WhatsApp via Twilio is not handled; use the Cloud API", path="From")
+        raise PayloadUnsupported(
+            "WhatsApp via Twilio is not handled; use the Cloud API", path="From"
+        )
     state = (form.get("MessageStatus") or form.get("SmsStatus") or "received").lower()
     result = ParseResult()
     with model_errors():
@@ -162,8 +164,9 @@ def build_reply(
         form["StatusCallback"] = account.status_callback_url
     url = join_url(account.base_url, "2010-04-01/Accounts", account.account_sid, "Messages.json")
     basic = base64.b64encode(f"{account.account_sid}:{account.auth_token}".encode()).decode()
-    return ProviderRequest("POST", url, idempotency_key, {"Authorization": f"Basic {basic}"},
-                           form=form)
+    return ProviderRequest(
+        "POST", url, idempotency_key, {"Authorization": f"Basic {basic}"}, form=form
+    )
 
 
 def read_reply_response(status_code: int, content: bytes) -> ReplyOutcome:
@@ -174,4 +177,6 @@ def read_reply_response(status_code: int, content: bytes) -> ReplyOutcome:
         return sent(str(sid) if sid else None, status)
     code = body.get("code")
     detail = str(body.get("message") or f"HTTP {status_code}")
-    return failure_from_http(status_code, f"twilio_{code}" if code else f"http_{status_code}", detail)
+    return failure_from_http(
+        status_code, f"twilio_{code}" if code else f"http_{status_code}", detail
+    )

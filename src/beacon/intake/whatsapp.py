@@ -40,8 +40,13 @@ from beacon.intake.signatures import verify_hub_signature
 from beacon.intake.status import status_from_provider
 from beacon.messages import Author, Channel, MediaRef, Place, utc_now
 
-_MEDIA_TYPES = {"image": "image", "video": "video", "audio": "audio", "document": "file",
-                "sticker": "sticker"}
+_MEDIA_TYPES = {
+    "image": "image",
+    "video": "video",
+    "audio": "audio",
+    "document": "file",
+    "sticker": "sticker",
+}
 TEXT_LIMIT = 4096
 
 
@@ -141,7 +146,9 @@ def _content(kind: str, message: Node) -> tuple[str, list[MediaRef], Place | Non
     if kind == "location":
         where = message.child("location")
         name = ", ".join(filter(None, [where.opt_string("name"), where.opt_string("address")]))
-        place = Place(name=name or None, lat=where.number("latitude"), lon=where.number("longitude"))
+        place = Place(
+            name=name or None, lat=where.number("latitude"), lon=where.number("longitude")
+        )
         return name, [], place
     if kind == "button":
         return message.child("button").opt_string("text") or "", [], None
@@ -169,7 +176,9 @@ def _read_status(status: Node, result: ParseResult, context: _Context) -> None:
             at=from_epoch(status.number("timestamp"), f"{status.path}.timestamp"),
             provider_message_id=status.string("id"),
             error_code=first.opt_ident("code") if first else None,
-            error_detail=(first.opt_string("title") or first.opt_string("message")) if first else None,
+            error_detail=(first.opt_string("title") or first.opt_string("message"))
+            if first
+            else None,
             raw=status.value,
         )
     )

@@ -80,8 +80,15 @@ def _account_activity(data: Node, account: str | None, received: datetime) -> Pa
         collect(result, event, lambda e, r: _read_dm(e, r, context))
     for event in data.items("direct_message_mark_read_events"):
         collect(result, event, lambda e, r: _read_mark_read(e, r, context))
-    handled = ("for_user_id", "users", "tweet_create_events", "direct_message_events",
-               "direct_message_mark_read_events", "apps", "user_has_blocked")
+    handled = (
+        "for_user_id",
+        "users",
+        "tweet_create_events",
+        "direct_message_events",
+        "direct_message_mark_read_events",
+        "apps",
+        "user_has_blocked",
+    )
     result.ignored.extend(key for key in data.value if key not in handled)
     return result
 
@@ -177,13 +184,19 @@ def parse_v2_document(data: Node, account: str, received: datetime) -> ParseResu
     posts = data.items("data") if isinstance(data.value.get("data"), list) else [data.child("data")]
     result = ParseResult()
     for post in posts:
-        collect(result, post, lambda p, r: r.messages.append(
-            v2_post_message(p, includes, account, received)))
+        collect(
+            result,
+            post,
+            lambda p, r: r.messages.append(v2_post_message(p, includes, account, received)),
+        )
     return result
 
 
 def parse_v2_lines(
-    raw: bytes, *, channel_account: str = DEFAULT_V2_ACCOUNT, received_at: datetime | None = None,
+    raw: bytes,
+    *,
+    channel_account: str = DEFAULT_V2_ACCOUNT,
+    received_at: datetime | None = None,
     max_bytes: int = 100 * DEFAULT_MAX_BYTES,
 ) -> ParseResult:
     """A file of API v2 documents, one per line (what a poller saves). Bad lines are rejected."""
@@ -196,13 +209,18 @@ def parse_v2_lines(
             result.merge(parse(line, channel_account=channel_account, received_at=received_at))
         except IntakeError as error:
             where = f"line {number}" + (f" {error.path}" if error.path else "")
-            result.rejected.append(Rejection(error.code, error.reason, where, line.decode(
-                "utf-8", "replace")))
+            result.rejected.append(
+                Rejection(error.code, error.reason, where, line.decode("utf-8", "replace"))
+            )
     return result
 
 
 def build_reply(
-    target: ReplyTarget, text: str, *, access_token: str, idempotency_key: str,
+    target: ReplyTarget,
+    text: str,
+    *,
+    access_token: str,
+    idempotency_key: str,
     base_url: str = "https://api.x.com",
 ) -> ProviderRequest:
     """A direct message to the author (OAuth 2.0 user token of the force's account)."""

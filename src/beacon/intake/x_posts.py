@@ -68,9 +68,7 @@ def _v1_place(tweet: Node) -> Place | None:
     return None
 
 
-def v1_tweet_message(
-    tweet: Node, account: str, received_at: datetime
-) -> InboundMessage:
+def v1_tweet_message(tweet: Node, account: str, received_at: datetime) -> InboundMessage:
     user = tweet.child("user")
     tweet_id = tweet.opt_ident("id_str") or tweet.ident("id")
     retweeted = tweet.opt_child("retweeted_status")
@@ -94,7 +92,8 @@ def v1_tweet_message(
         thread_ref=f"tweet:{reply_to or tweet_id}",
         shared_of=shared or tweet.opt_ident("quoted_status_id_str"),
         place=_v1_place(tweet),
-        created_at=v1_time(created, f"{tweet.path}.created_at") if created
+        created_at=v1_time(created, f"{tweet.path}.created_at")
+        if created
         else from_epoch_ms(tweet.number("timestamp_ms")),
         received_at=received_at,
         raw=tweet.value,
@@ -124,9 +123,7 @@ def v2_post_message(
 ) -> InboundMessage:
     author_id = post.ident("author_id")
     user = includes.users.get(author_id)
-    references = {
-        ref.string("type"): ref.ident("id") for ref in post.items("referenced_tweets")
-    }
+    references = {ref.string("type"): ref.ident("id") for ref in post.items("referenced_tweets")}
     note = post.opt_child("note_tweet")  # posts over 280 characters carry the full text here
     created = post.opt_string("created_at")
     return build_message(
@@ -160,7 +157,9 @@ def _v2_media(post: Node, includes: V2Includes) -> list[MediaRef]:
         media.append(
             MediaRef(
                 kind=_MEDIA_KINDS.get(kind or "", "file"),
-                url=(item.opt_string("url") or item.opt_string("preview_image_url")) if item else None,
+                url=(item.opt_string("url") or item.opt_string("preview_image_url"))
+                if item
+                else None,
                 provider_id=str(key.value),
             )
         )
