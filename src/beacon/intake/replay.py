@@ -66,6 +66,7 @@ def _read_csv(path: Path) -> Iterator[ReplayRow]:
 
 
 def _nest(row: dict[str, Any]) -> dict[str, Any]:
+    """Known columns fill the message; the whole row, other columns too, is kept as `raw`."""
     data: dict[str, Any] = {}
     for key, value in row.items():
         if key is None or value in (None, ""):
@@ -73,7 +74,7 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
         if key in _CSV_NESTED:
             outer, inner = _CSV_NESTED[key]
             data.setdefault(outer, {})[inner] = value
-        else:
+        elif key in InboundMessage.model_fields and key != "raw":
             data[key] = value
     data.setdefault("raw", dict(row))
     return data
