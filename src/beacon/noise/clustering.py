@@ -11,7 +11,7 @@ cost per message stays bounded however big the window.
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import Counter
 from datetime import datetime
 
 from beacon.noise.places import ReportPlace
@@ -26,6 +26,8 @@ _POSTING_DEPTH = 24
 # idf is smoothed as if the window also held this many posts without the word, so a quiet window
 # (or a test) does not make an incident's own words look common.
 _BACKGROUND_DOCUMENTS = 1000
+# How many candidate incidents are scored per report.
+_SCORED_CANDIDATES = 6
 # Fewer shared informative words than this is coincidence, not an incident.
 _MIN_SHARED_TERMS = 2
 
@@ -35,13 +37,14 @@ class IncidentIndex:
         self._settings = settings
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
-        self._postings: dict[str, deque[Incident]] = {}
+        # A plain list per word, trimmed by hand: a deque costs 600 bytes even when it holds one entry.
+        self._postings: dict[str, list[Incident]] = {}
 
-    def count_terms(self, terms: frozenset[str]) -> None:
+    def count_terms(self, terms: tuple[str, ...]) -> None:
         self._document_frequency.update(terms)
         self._documents += 1
 
-    def forget_terms(self, terms: frozenset[str]) -> None:
+    def forget_terms(self, terms: tuple[str, ...]) -> None:
         self._document_frequency.subtract(terms)
         for term in terms:
             if self._document_frequency[term] <= 0:
@@ -54,7 +57,7 @@ class IncidentIndex:
         return math.log((1 + documents) / (1 + self._document_frequency[term])) + 1.0
 
     def best_incident(
-        self, terms: frozenset[str], place: ReportPlace, at: datetime
+        self, terms: tuple[str, ...], place: ReportPlace, at: datetime
     ) -> tuple[Incident | None, float]:
         """The live incident this report most plausibly belongs to, with its coverage score."""
         if len(terms) < _MIN_SHARED_TERMS:
@@ -69,31 +72,37 @@ class IncidentIndex:
                 best, best_score = incident, score
         return best, (best_score if best is not None else 0.0)
 
-    def index(self, incident: Incident, terms: frozenset[str]) -> None:
+    def index(self, incident: Incident, terms: tuple[str, ...]) -> None:
         """Let later reports with these words find this incident."""
         for term in terms:
             posting = self._postings.get(term)
             if posting is None:
-                posting = self._postings[term] = deque(maxlen=_POSTING_DEPTH)
-            if not posting or posting[-1] is not incident:
+                self._postings[term] = [incident]
+            elif posting[-1] is not incident:
                 posting.append(incident)
+                if len(posting) > _POSTING_DEPTH:
+                    del posting[0]
 
     def _candidates(
         self, weights: dict[str, float], place: ReportPlace, at: datetime
     ) -> list[Incident]:
+        """Live, recent, place-compatible incidents found under most of the report's rarest words.
+
+        Only the few incidents hit by the most lookup words are scored: scoring is the costly step,
+        and an incident sharing none but one rare word cannot reach the coverage threshold anyway.
+        """
         rarest = sorted(weights, key=weights.__getitem__, reverse=True)[:_LOOKUP_TERMS]
-        seen: set[int] = set()
-        found: list[Incident] = []
-        gap = self._settings.cluster_gap
+        hits: Counter[Incident] = Counter()
         for term in rarest:
-            for incident in self._postings.get(term, ()):
-                if id(incident) in seen or not incident.alive:
-                    continue
-                seen.add(id(incident))
-                if abs(at - incident.last_report_at) > gap:
-                    continue
-                if incident.where.compatible(place, self._settings.place_radius_km):
-                    found.append(incident)
+            hits.update(self._postings.get(term, ()))
+        gap, radius = self._settings.cluster_gap, self._settings.place_radius_km
+        found: list[Incident] = []
+        for incident, count in hits.most_common():
+            if count < _MIN_SHARED_TERMS or len(found) >= _SCORED_CANDIDATES:
+                break
+            if (incident.alive and abs(at - incident.last_report_at) <= gap
+                    and incident.place_compatible(place, radius)):
+                found.append(incident)
         return found
 
 

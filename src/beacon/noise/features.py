@@ -6,10 +6,16 @@ terms are computed on first use: a retweet storm costs a dictionary lookup per m
 
 from __future__ import annotations
 
+import sys
 from array import array
 
 from beacon.noise.nearcopy import NearCopyIndex
-from beacon.noise.normalise import content_terms, normalise, strip_share_prefix
+from beacon.noise.normalise import (
+    normalise_undecorated,
+    strip_share_prefix,
+    terms_of_undecorated,
+    undecorated,
+)
 from beacon.noise.signatures import Shingles, containment, shingles
 
 # Words that say "pass this on" and nothing new: a reply or quote made only of these repeats.
@@ -20,19 +26,20 @@ FILLER_WORDS = frozenset(
 
 
 class TextFeatures:
-    __slots__ = ("text", "share_prefix", "normalised", "words", "key", "_shingles", "_keys",
+    __slots__ = ("text", "_undecorated", "share_prefix", "normalised", "words", "key", "_shingles", "_keys",
                  "_terms")
 
     def __init__(self, text: str) -> None:
         handle, body = strip_share_prefix(text)
         self.text = text
+        self._undecorated = undecorated(body)
         self.share_prefix = handle is not None
-        self.normalised = normalise(body)
+        self.normalised = normalise_undecorated(self._undecorated)
         self.words = self.normalised.count(" ") + 1 if self.normalised else 0
         self.key: int | None = hash(self.normalised) if self.normalised else None
         self._shingles: Shingles | None = None
         self._keys: array[int] | None = None
-        self._terms: frozenset[str] | None = None
+        self._terms: tuple[str, ...] | None = None
 
     @property
     def shingles(self) -> Shingles:
@@ -46,9 +53,10 @@ class TextFeatures:
         return self._keys
 
     @property
-    def terms(self) -> frozenset[str]:
+    def terms(self) -> tuple[str, ...]:
+        """Clustering terms, interned: a window holds millions of them, mostly the same words."""
         if self._terms is None:
-            self._terms = content_terms(self.text)
+            self._terms = tuple(sys.intern(t) for t in terms_of_undecorated(self._undecorated))
         return self._terms
 
     def only_filler(self) -> bool:

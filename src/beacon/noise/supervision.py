@@ -33,8 +33,8 @@ class NoiseTracker(NoiseStream):
         assert old is not None
         if len(old.items) == 1:
             raise NoiseError(f"message {message_id} is the only report in incident {old.id}")
-        new = Incident(incident_id or self._free_incident_id(f"{item.id}~split"), item.title,
-                       item.id, item.first_at)
+        new = Incident(incident_id or self._free_incident_id(f"{item.id}~split"),
+                       f"{old.title} (split: {item.id})", item.id, item.first_at)
         self._incidents[new.id] = new
         self._move(item, old, new)
         _recount(old)
@@ -51,7 +51,9 @@ class NoiseTracker(NoiseStream):
             self._move(item, absorb, keep)
         keep.messages += absorb.messages  # reports already evicted still count
         keep.reporters |= absorb.reporters
-        keep.places.update(absorb.places)
+        if absorb.where is not None:
+            keep.where = keep.where or PlaceSet()
+            keep.where.update(absorb.where)
         keep.surging = keep.surging or absorb.surging
         keep.first_at = min(keep.first_at, absorb.first_at)
         keep.aliases += [absorb.id, *absorb.aliases]
@@ -78,14 +80,13 @@ class NoiseTracker(NoiseStream):
         old.messages -= moved
         item.incident = new
         new.items.append(item)
-        new.term_counts.update(item.terms)
+        new.add_terms(item.terms)
         new.reporters.add(item.author or item.id)
         new.messages += moved
         new.priority = more_urgent(new.priority, item.priority)
         new.last_report_at = max(new.last_report_at, item.first_at)
         new.last_at = max(new.last_at, item.last_at)
-        new.where.add(item.place)
-        new.places.update(item.place.labels())
+        new.add_place(item.place)
         self._clusters.index(new, item.terms)
 
     def _event(self, action: str, actor: str, at: datetime | None, reason: str,
@@ -133,13 +134,13 @@ class NoiseTracker(NoiseStream):
             incident_id=incident.id, title=incident.title,
             first_report_id=incident.first_report_id, first_at=incident.first_at,
             last_at=incident.last_at, messages=incident.messages, reports=incident.report_count,
-            reporters=len(incident.reporters), places=tuple(p for p, _ in incident.places.most_common()),
+            reporters=len(incident.reporters), places=incident.places,
             priority=incident.priority, attention=incident.attention(self.settings.surge_floor),
             surging=incident.surging, timeline=timeline,
         )
 
     def stats(self) -> dict[str, int]:
-        return {"items": len(self._items), "incidents": len(self._incidents),
+        return {"items": self._live_items, "incidents": len(self._incidents),
                 "messages": len(self._by_message), "pending_refs": len(self._pending)}
 
 
@@ -178,11 +179,9 @@ def _require_who_and_why(actor: str, reason: str) -> None:
 def _recount(incident: Incident) -> None:
     """After an item leaves: reporters and priority are recomputed from the items that remain."""
     incident.reporters = {item.author or item.id for item in incident.items}
-    incident.where = PlaceSet()
-    incident.places.clear()
+    incident.where = None
     for item in incident.items:
-        incident.where.add(item.place)
-        incident.places.update(item.place.labels())
+        incident.add_place(item.place)
     priority: int | None = None
     for item in incident.items:
         priority = more_urgent(priority, item.priority)

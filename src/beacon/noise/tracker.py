@@ -15,7 +15,6 @@ window; `rebuild` replays stored observations and supervisor overrides to restor
 from __future__ import annotations
 
 from array import array
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,8 @@ from beacon.noise.state import Incident, Item, more_urgent
 # Text collapse needs this many words, unless the message says it is a share: two people who each
 # send "help" are two reports, not one post.
 MIN_COPY_WORDS = 4
+# Eviction looks at items in slices of the window: finer slices free memory sooner, cost more sorts.
+_SLICES_PER_WINDOW = 48
 
 
 class NoiseError(LookupError):
@@ -60,7 +61,10 @@ class NoiseStream:
         self._by_message: dict[str, Item] = {}
         self._pending: dict[str, Item] = {}
         self._by_text: dict[int, Item] = {}
-        self._items: OrderedDict[str, Item] = OrderedDict()  # least recently active first
+        # Items by the time slice they were created (or last found active) in, for eviction.
+        self._slices: dict[int, list[Item]] = {}
+        self._slice_seconds = max(1.0, s.window.total_seconds() / _SLICES_PER_WINDOW)
+        self._live_items = 0
         self._incidents: dict[str, Incident] = {}
         self._aliases: dict[str, str] = {}
         self._watermark: datetime | None = None
@@ -177,13 +181,14 @@ class NoiseStream:
         item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(),
                     keys if keys is not None else _NO_KEYS, text.terms)
         item.author = obs.author_id
-        item.title = display_text(obs.text)
         item.place = _place_of(obs)
         if text.key is not None:
             self._by_text.setdefault(text.key, item)
         if keys:
             self._near.add(item, list(keys))
         self._clusters.count_terms(item.terms)
+        self._file(item, obs.created_at)
+        self._live_items += 1
         return item
 
     def _choose_incident(self, obs: Observation, item: Item, place: ReportPlace,
@@ -193,8 +198,8 @@ class NoiseStream:
         found, _score = self._clusters.best_incident(item.terms, place, obs.created_at)
         if found is not None:
             return found, False
-        incident = Incident(self._free_incident_id(item.id), item.title, obs.message_id,
-                            obs.created_at)
+        incident = Incident(self._free_incident_id(item.id), display_text(obs.text),
+                            obs.message_id, obs.created_at)
         self._incidents[incident.id] = incident
         return incident, True
 
@@ -202,10 +207,9 @@ class NoiseStream:
         """Add an independent report to an incident; True when this report starts a surge."""
         item.incident = incident
         incident.items.append(item)
-        incident.term_counts.update(item.terms)
+        incident.add_terms(item.terms)
         incident.reporters.add(obs.author_id or obs.message_id)
-        incident.where.add(place)
-        incident.places.update(place.labels())
+        incident.add_place(place)
         incident.last_report_at = max(incident.last_report_at, obs.created_at)
         self._clusters.index(incident, item.terms)
         return self._note_report(incident, obs)
@@ -215,8 +219,8 @@ class NoiseStream:
         recent = incident.recent_reports
         recent.append((obs.created_at, obs.author_id or obs.message_id))
         horizon = incident.last_report_at - self.settings.surge_window
-        while recent and recent[0][0] < horizon:
-            recent.popleft()
+        if recent[0][0] < horizon:
+            incident.recent_reports = recent = [entry for entry in recent if entry[0] >= horizon]
         if incident.surging:
             return False
         incident.surging = len({who for _, who in recent}) >= self.settings.surge_reporters
@@ -230,8 +234,6 @@ class NoiseStream:
         item.add_account(obs.author_id, obs.audience)
         item.priority = more_urgent(item.priority, obs.priority)
         item.last_at = max(item.last_at, obs.created_at)
-        self._items[item.id] = item
-        self._items.move_to_end(item.id)
         incident.messages += 1
         incident.priority = more_urgent(incident.priority, obs.priority)
         incident.last_at = max(incident.last_at, obs.created_at)
@@ -263,19 +265,30 @@ class NoiseStream:
     # ---- the window -------------------------------------------------------------------------
 
     def _advance(self, at: datetime) -> None:
+        """Move the clock to the newest message time and evict items idle for a whole window."""
         if self._watermark is not None and at <= self._watermark:
             return
         self._watermark = at
         cutoff = at - self.settings.window
-        while self._items:
-            oldest = next(iter(self._items.values()))
-            if oldest.last_at >= cutoff:
-                break
-            self._evict(oldest)
+        last_closed = self._slice_of(cutoff) - 1
+        for number in sorted(n for n in self._slices if n <= last_closed):
+            for item in self._slices.pop(number):
+                if not item.alive:
+                    continue
+                if item.last_at < cutoff:
+                    self._evict(item)
+                else:  # still active: look at it again a window after its last message
+                    self._file(item, item.last_at)
+
+    def _slice_of(self, at: datetime) -> int:
+        return int(at.timestamp() // self._slice_seconds)
+
+    def _file(self, item: Item, at: datetime) -> None:
+        self._slices.setdefault(self._slice_of(at), []).append(item)
 
     def _evict(self, item: Item) -> None:
         item.alive = False
-        del self._items[item.id]
+        self._live_items -= 1
         for message_id in item.message_ids:
             if self._by_message.get(message_id) is item:
                 del self._by_message[message_id]
@@ -291,11 +304,7 @@ class NoiseStream:
 
     def _leave(self, incident: Incident, item: Item) -> None:
         incident.items.remove(item)
-        counts = incident.term_counts
-        for term in item.terms:
-            counts[term] -= 1
-            if counts[term] <= 0:
-                del counts[term]
+        incident.remove_terms(item.terms)
         if not incident.items:
             incident.alive = False
             self._incidents.pop(incident.id, None)
