@@ -97,3 +97,25 @@ def test_replay_refuses_an_unknown_format(env: dict[str, str], tmp_path: Path) -
     path.write_text("<x/>")
     result = runner.invoke(app, ["replay", str(path)], env=env)
     assert result.exit_code == 2 and ".jsonl or .csv" in result.output
+
+
+def test_audit_verify_reports_intact_and_broken_chains(env: dict[str, str]) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from beacon.audit import Action, Actor, append_event
+
+    runner.invoke(app, ["migrate"], env=env)
+    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"]), triage_engine=object())  # type: ignore[arg-type]
+    with beacon.session_factory.begin() as session:
+        for n in range(3):
+            append_event(session, actor=Actor.system(), action=Action.CREATED, object_type="case",
+                         object_id=n, at=datetime(2026, 11, 29, tzinfo=UTC))
+    ok = runner.invoke(app, ["audit", "verify"], env=env)
+    assert ok.exit_code == 0 and "3 events verified" in ok.output
+    with beacon.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET actor_name = 'someone else' WHERE id = 2"))
+    broken = runner.invoke(app, ["audit", "verify"], env=env)
+    assert broken.exit_code == 1 and "at event 2" in broken.output

@@ -56,6 +56,20 @@ class Beacon:
         self.forces.reload()
 
 
+@dataclass
+class Store:
+    """Just the database, for commands that need no pipeline (audit, users)."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
+
+
+def bootstrap_store(settings: Settings) -> Store:
+    engine = make_engine(settings.database_url)
+    return Store(engine, make_session_factory(engine), make_read_session_factory(engine))
+
+
 def bootstrap(
     settings: Settings,
     *,

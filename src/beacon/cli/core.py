@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from beacon.bootstrap import Beacon, bootstrap
+from beacon.bootstrap import Beacon, bootstrap, bootstrap_store
 from beacon.cli import app
 from beacon.config import Settings
 from beacon.messages import InboundMessage
@@ -59,13 +59,14 @@ def user_add(
     password: Annotated[str | None, typer.Option(help="prompted for when omitted")] = None,
 ) -> None:
     """Create a staff account."""
-    beacon = _beacon()
+    beacon = bootstrap_store(Settings())
+    default_force = Settings().default_force
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with beacon.session_factory.begin() as session:
             create_user(
-                session, force_slug=force or beacon.settings.default_force, username=username,
+                session, force_slug=force or default_force, username=username,
                 password=password, role=role, display_name=name, team=team,
             )
     except AccountError as error:

@@ -49,7 +49,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-def _utc_column(**kwargs: Any) -> Mapped[datetime]:
+def utc_column(**kwargs: Any) -> Mapped[datetime]:
     return mapped_column(UtcDateTime(), **kwargs)
 
 
@@ -82,7 +82,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # handler, supervisor, admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
 
 
 class ChannelAccount(Base):
@@ -103,7 +103,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), index=True)
     display_name: Mapped[str | None] = mapped_column(String(256))
-    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
 
 
 class Identity(Base):
@@ -146,8 +146,8 @@ class Message(Base):
     shared_of: Mapped[str | None] = mapped_column(String(256))
     place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raw: Mapped[Any] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = _utc_column()
-    received_at: Mapped[datetime] = _utc_column()
+    created_at: Mapped[datetime] = utc_column()
+    received_at: Mapped[datetime] = utc_column()
     # received -> processed, or failed (then a dead letter holds the error)
     state: Mapped[str] = mapped_column(String(12), default="received", index=True)
     priority: Mapped[str | None] = mapped_column(String(2))
@@ -179,11 +179,11 @@ class Case(Base):
     vulnerable: Mapped[bool] = mapped_column(default=False)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
     # When the citizen first wrote: the inbox ages a case from here, not from when it was opened.
-    first_contact_at: Mapped[datetime] = _utc_column(default=utc_now)
-    updated_at: Mapped[datetime] = _utc_column(default=utc_now)
-    closed_at: Mapped[datetime | None] = _utc_column(nullable=True)
+    first_contact_at: Mapped[datetime] = utc_column(default=utc_now)
+    updated_at: Mapped[datetime] = utc_column(default=utc_now)
+    closed_at: Mapped[datetime | None] = utc_column(nullable=True)
 
     entries: Mapped[list[CaseEntry]] = relationship(
         back_populates="case", order_by="CaseEntry.id", lazy="raise"
@@ -202,7 +202,7 @@ class CaseEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = _utc_column(default=utc_now)
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
 
     case: Mapped[Case] = relationship(back_populates="entries")
 
@@ -228,5 +228,5 @@ class DeadLetter(Base):
     raw_body: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    received_at: Mapped[datetime] = _utc_column(default=utc_now)
-    resolved_at: Mapped[datetime | None] = _utc_column(nullable=True)
+    received_at: Mapped[datetime] = utc_column(default=utc_now)
+    resolved_at: Mapped[datetime | None] = utc_column(nullable=True)

@@ -1,0 +1,9 @@
+"""All table modules, imported together: Alembic and tests see the whole schema from here.
+
+Each capability's tables live in their own `tables_<area>.py`; add its import below.
+"""
+
+from beacon.store import tables_audit  # noqa: F401
+from beacon.store.tables import Base
+
+metadata = Base.metadata
