@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beacon.triage.analysis import LexiconEvidence, analyse
+from beacon.triage.combine import ModelView, combine_with_model, read_model
 from beacon.triage.language import LanguageGate
 from beacon.triage.lexicon import Lexicon, load_lexicon
 from beacon.triage.places import PlaceFinder
 from beacon.triage.policy import (
     Decision,
     apply_language_rule,
+    apply_safety_rules,
     category_priority,
     decide_from_lexicon,
 )
@@ -58,10 +60,10 @@ class TriageEngine:
         text = text or ""
         evidence = analyse(self.lexicon, text)
         decision = decide_from_lexicon(self.lexicon, evidence)
-        if self.model is not None:
-            from beacon.triage.combine import combine_with_model
-
-            combine_with_model(decision, evidence, self.model, text)
+        view = read_model(self.model, text) if self.model is not None else None
+        if view is not None:
+            combine_with_model(decision, evidence, view, self.version)
+        apply_safety_rules(decision, evidence)
         foreign_alarm = any(alarm not in _ENGLISH_ALARMS for alarm in evidence.alarms)
         guess = self.language_gate.guess(text, language, foreign_alarm)
         if not guess.covered:
@@ -71,10 +73,10 @@ class TriageEngine:
             decision.reasons.append({"kind": "place", "detail": f"{how}: {found}", "method": how})
         decision.reasons.append({"kind": "language", "detail": f"{guess.code} by {guess.method}",
                                  "language": guess.code, "covered": guess.covered})
-        return self._result(decision, evidence.past, found, guess.code)
+        return self._result(decision, evidence.past, found, guess.code, view)
 
-    def _result(self, decision: Decision, past: bool, place: dict | None, language: str | None
-                ) -> TriageResult:
+    def _result(self, decision: Decision, past: bool, place: dict | None, language: str | None,
+                view: ModelView | None) -> TriageResult:
         severities = {slug: category_priority(self.lexicon, _NO_EVIDENCE, slug)
                       for slug in decision.categories if slug in self.lexicon.categories}
         categories = sorted(decision.categories, key=lambda slug: -decision.categories[slug])
@@ -89,6 +91,8 @@ class TriageEngine:
             needs_human=decision.needs_human,
             reasons=decision.reasons,
             model_version=self.version,
+            label=view.label if view else None,
+            label_scores=view.label_scores if view else None,
         )
 
 

@@ -72,9 +72,13 @@ def decide_from_lexicon(lexicon: Lexicon, evidence: LexiconEvidence) -> Decision
         ):
             decision.priority, decision.strength = priority, score
     decision.reasons.extend(match.reason() for match in evidence.matches)
+    return decision
+
+
+def apply_safety_rules(decision: Decision, evidence: LexiconEvidence) -> None:
+    """Rules 2-4, applied after the model so that the model cannot undo them."""
     apply_vulnerability_rules(decision)
     apply_deescalation(decision, evidence)
-    return decision
 
 
 def category_priority(lexicon: Lexicon, evidence: LexiconEvidence, slug: str) -> str:

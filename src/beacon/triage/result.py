@@ -43,6 +43,8 @@ class TriageResult:
     needs_human: bool
     reasons: list[dict[str, Any]] = field(default_factory=list)
     model_version: str = ""
+    label: str | None = None  # the text model's own label (a force's model may not predict priority)
+    label_scores: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:

@@ -1,0 +1,67 @@
+"""Step 5 of the policy: combine the lexicon's grade with the text model's, safety first.
+
+* The model grades the message from its class probabilities: the expected TREC-IS score
+  (Critical 1, High 0.75, Medium 0.5, Low 0.25) against thresholds stored with the model.
+* If the lexicon found nothing, the model's grade stands.
+* The model may raise a lexicon grade (`model_raised`).
+* The model may lower a lexicon grade by at most `MAX_LOWER` levels (`model_lowered`), and never
+  below P2 when the lexicon saw a clear threat-to-life signal (`threat_to_life_floor`).
+Safety rules that come later in the policy (vulnerability, de-escalation, language) still apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from beacon.triage.analysis import LexiconEvidence
+from beacon.triage.model import PRIORITY_LABELS, TextModel
+from beacon.triage.policy import STRONG_THREAT, Decision
+from beacon.triage.result import PRIORITIES, less_urgent, more_urgent, shift
+
+GAIN = {"P1": 1.0, "P2": 0.75, "P3": 0.5, "P4": 0.25}
+DEFAULT_THRESHOLDS = {"P1": 0.85, "P2": 0.6, "P3": 0.45}
+MAX_LOWER = 2
+
+
+@dataclass(frozen=True)
+class ModelView:
+    label: str
+    label_scores: dict[str, float]
+    priority: str | None  # None when the model does not predict priorities
+    expected: float  # expected score in [0.25, 1]; 0 when not a priority model
+
+
+def read_model(model: TextModel, text: str) -> ModelView:
+    scores = model.scores(text)
+    label = max(scores, key=scores.__getitem__)
+    if not model.predicts_priority:
+        return ModelView(label, scores, None, 0.0)
+    expected = sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
+    thresholds = {**DEFAULT_THRESHOLDS, **model.meta.get("thresholds", {})}
+    priority = next((level for level in ("P1", "P2", "P3") if expected >= thresholds[level]), "P4")
+    return ModelView(label, scores, priority, expected)
+
+
+def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: ModelView,
+                       version: str) -> None:
+    probabilities = ", ".join(f"{k} {v:.2f}" for k, v in sorted(view.label_scores.items()))
+    decision.reasons.append({"kind": "model", "detail": f"{version}: {probabilities}",
+                             "model_version": version, "probabilities": view.label_scores,
+                             "label": view.label})
+    if view.priority is None:
+        return
+    model_strength = (view.expected - 0.25) / 0.75
+    lexicon_priority = decision.priority
+    if not decision.categories:
+        decision.priority, decision.strength = view.priority, model_strength
+        return
+    decision.strength = 0.5 * decision.strength + 0.5 * model_strength
+    if PRIORITIES.index(view.priority) < PRIORITIES.index(lexicon_priority):
+        decision.rule("model_raised", f"model grades {view.priority}", view.priority)
+    elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
+        lowered = less_urgent(shift(lexicon_priority, MAX_LOWER), lexicon_priority)
+        lowered = more_urgent(lowered, view.priority)
+        if evidence.categories.get("threat_to_life", 0.0) >= STRONG_THREAT and lowered in ("P3", "P4"):
+            decision.rule("threat_to_life_floor", "clear threat to life: never below P2", "P2")
+        else:
+            decision.rule("model_lowered", f"model grades {view.priority}", lowered)
