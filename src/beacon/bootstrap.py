@@ -6,7 +6,7 @@ Tests build Beacon through the same function, swapping in a clock or a database 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,7 @@ from beacon.clock import Clock, SystemClock
 from beacon.config import Settings
 from beacon.intake.accept import Accepted, store_messages
 from beacon.messages import InboundMessage
+from beacon.pipeline.periodic import PeriodicJob
 from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
 from beacon.pipeline.transport import InlineTransport, Transport
@@ -34,6 +35,8 @@ class Beacon:
     pipeline: Pipeline
     transport: Transport
     clock: Clock
+    # Work that runs every few seconds while Beacon serves (outbox dispatch, SLA ticks).
+    periodic_jobs: list[PeriodicJob] = field(default_factory=list)
 
     def store(self, messages: Sequence[InboundMessage]) -> list[Accepted]:
         """Store messages durably; when this returns they are committed and may be acknowledged."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import beacon
 from beacon.bootstrap import Beacon
+from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, intake_api, pages
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
@@ -58,7 +61,16 @@ class BodySizeLimit:
 
 def create_app(beacon_app: Beacon) -> FastAPI:
     settings = beacon_app.settings
+    periodic = PeriodicRunner(beacon_app.periodic_jobs)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        periodic.start()
+        yield
+        periodic.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Beacon",
         version=beacon.__version__,
         description="Triage and case handling for citizens' digital contact with a police force.",
