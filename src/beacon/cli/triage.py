@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from beacon.cli import app
+from beacon.noise import NoiseTracker, ObservationError
+from beacon.noise.tweets import observation_from_record
 from beacon.triage import TriageEngine
 from beacon.triage.batch import BatchInputError, FieldNames, Row, read_rows
 from beacon.triage.lexicon import LexiconError
@@ -22,11 +25,28 @@ _err = Console(stderr=True, soft_wrap=True)
 
 
 def assign_item_and_incident(row: Row) -> tuple[str, str]:
-    """Item id (same underlying post) and incident id (same incident) for one row.
+    """Item id (same underlying post) and incident id (same incident) for one row (issue 4).
 
-    Until noise detection lands (issue 4) every row is its own item and its own incident.
+    Rows stream through one `beacon.noise.NoiseTracker` per file (a fresh one at row 1): retweets
+    and shares by Twitter-shaped references when the row has them, copy-pasted "RT @user:" text
+    and near-copies by text, incidents by time and content. Rows without a time use the tweet
+    id's own timestamp, else the previous row's time.
     """
-    return row.id, row.id
+    global _noise, _noise_clock
+    if row.number == 1 or _noise is None:
+        _noise, _noise_clock = NoiseTracker(), datetime(1970, 1, 1, tzinfo=UTC)
+    try:
+        observation = observation_from_record(row.fields, message_id=row.id, text=row.text,
+                                              created_at=row.created_at, fallback_time=_noise_clock)
+        decision = _noise.observe(observation)
+    except (ObservationError, ValueError, TypeError):
+        return row.id, row.id  # a row noise cannot read is its own item: never lost, never merged
+    _noise_clock = max(_noise_clock, observation.created_at)
+    return decision.item_id, decision.incident_id
+
+
+_noise: NoiseTracker | None = None
+_noise_clock = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def triage_row(engine: TriageEngine, row: Row, label_model: TextModel | None) -> dict[str, Any]:
