@@ -15,10 +15,11 @@ from beacon.clock import Clock, SystemClock
 from beacon.config import Settings
 from beacon.intake.accept import Accepted, store_messages
 from beacon.messages import InboundMessage
+from beacon.noise.persistence import NoiseService
 from beacon.pipeline.periodic import PeriodicJob
 from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
-from beacon.pipeline.transport import InlineTransport, Transport
+from beacon.pipeline.transport import InlineTransport, Transport, recover_unprocessed
 from beacon.store.db import make_engine, make_read_session_factory, make_session_factory
 from beacon.store.forces import ForceDirectory, ensure_force
 from beacon.store.migrate import upgrade
@@ -34,6 +35,7 @@ class Beacon:
     triage_engine: Triager
     pipeline: Pipeline
     transport: Transport
+    noise: NoiseService
     clock: Clock
     # Work that runs every few seconds while Beacon serves (outbox dispatch, SLA ticks).
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
@@ -50,6 +52,12 @@ class Beacon:
         if fresh:
             self.transport.publish(fresh)
         return accepted
+
+    def start(self) -> int:
+        """Before serving: rebuild the noise window from the store, then process anything stored
+        but not yet processed when the last run stopped. Returns how many were recovered."""
+        self.noise.rebuild(self.read_session_factory, self.clock.now())
+        return recover_unprocessed(self.session_factory, self.transport)
 
     def prepare_database(self) -> None:
         """Migrate to the newest schema and make sure the default force exists."""
@@ -83,7 +91,8 @@ def bootstrap(
     session_factory = make_session_factory(engine)
     clock = clock or SystemClock()
     triage_engine = triage_engine or _load_triage_engine(settings)
-    pipeline = Pipeline(session_factory, triage_engine, clock)
+    noise = NoiseService()
+    pipeline = Pipeline(session_factory, triage_engine, clock, noise)
     return Beacon(
         settings=settings,
         engine=engine,
@@ -93,6 +102,7 @@ def bootstrap(
         triage_engine=triage_engine,
         pipeline=pipeline,
         transport=InlineTransport(pipeline),
+        noise=noise,
         clock=clock,
     )
 

@@ -157,10 +157,9 @@ def serve(
 def _run(beacon: Beacon, host: str, port: int) -> None:
     import uvicorn
 
-    from beacon.pipeline.transport import recover_unprocessed
     from beacon.web.app import create_app
 
-    recovered = recover_unprocessed(beacon.session_factory, beacon.transport)
+    recovered = beacon.start()
     if recovered:
         console.print(f"processed {recovered} messages left unprocessed by the last run")
     uvicorn.run(create_app(beacon), host=host, port=port, log_level="info")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from beacon.clock import Clock
+from beacon.noise.persistence import NoiseService
 from beacon.pipeline.stages import (
     CaseOutcome,
     StageContext,
@@ -41,9 +42,14 @@ class Processed:
 
 class Pipeline:
     def __init__(
-        self, session_factory: sessionmaker[Session], triage_engine: Triager, clock: Clock
+        self,
+        session_factory: sessionmaker[Session],
+        triage_engine: Triager,
+        clock: Clock,
+        noise: NoiseService | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._noise = noise or NoiseService()
         self._triage_engine = triage_engine
         self._clock = clock
 
@@ -75,12 +81,12 @@ class Pipeline:
             raise LookupError(f"message {message_id} is not stored")
         if message.state != "received":
             return Processed(message_id, message.priority, message.disposition, None, True)
-        ctx = StageContext(session, self._triage_engine, self._clock.now())
+        ctx = StageContext(session, self._triage_engine, self._noise, self._clock.now())
         triage = triage_stage(ctx, message)
-        noise = noise_stage(ctx, message)
+        noise = noise_stage(ctx, message, triage)
         people_stage(ctx, message)
         disposition = routing_stage(ctx, message, triage, noise)
-        case = cases_stage(ctx, message, triage, disposition)
+        case = cases_stage(ctx, message, triage, disposition, noise)
         message.state = "processed"
         return Processed(message_id, triage.priority, disposition.outcome.value, case)
 

@@ -11,15 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beacon.cases.lifecycle import attach_message, open_case, open_case_for_person
+from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case, open_case_for_person
 from beacon.messages import Place
 from beacon.people.identities import resolve_person
 from beacon.routing.disposition import Disposition, Outcome, decide_disposition
-from beacon.store.tables import Message
+from beacon.noise.persistence import NoiseOutcome, NoiseService
+from beacon.store.tables import Case, Message
+from beacon.store.tables_noise import IncidentRow
 from beacon.triage.result import TriageResult
+
+
+OPEN_STATUS_VALUES = {status.value for status in OPEN_STATUSES}
 
 
 class Triager(Protocol):
@@ -32,13 +36,8 @@ class Triager(Protocol):
 class StageContext:
     session: Session
     triage_engine: Triager
+    noise: NoiseService
     now: datetime
-
-
-@dataclass(frozen=True)
-class NoiseOutcome:
-    item_id: int
-    share_of: int | None  # the original message this one repeats, if any
 
 
 @dataclass(frozen=True)
@@ -58,17 +57,10 @@ def triage_stage(ctx: StageContext, message: Message) -> TriageResult:
     return result
 
 
-def noise_stage(ctx: StageContext, message: Message) -> NoiseOutcome:
-    """Collapse an exact share (retweet, share) onto the stored post it repeats."""
-    original = _original_of(ctx.session, message) if message.shared_of else None
-    if original is None:
-        message.item_id = message.id
-        return NoiseOutcome(message.id, None)
-    root_id = original.item_id or original.id
-    root = ctx.session.get_one(Message, root_id)
-    root.share_count += 1
-    message.item_id = root_id
-    return NoiseOutcome(root_id, root_id)
+def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> NoiseOutcome:
+    """Shares and near-copies join their item; independent reports join their incident."""
+    beat = (triage.place or {}).get("beat")
+    return ctx.noise.observe(ctx.session, message, triage.priority, beat)
 
 
 def people_stage(ctx: StageContext, message: Message) -> int:
@@ -86,32 +78,33 @@ def routing_stage(
 
 
 def cases_stage(
-    ctx: StageContext, message: Message, triage: TriageResult, disposition: Disposition
+    ctx: StageContext, message: Message, triage: TriageResult, disposition: Disposition,
+    noise: NoiseOutcome,
 ) -> CaseOutcome | None:
-    """Attach to the person's open case when there is one; otherwise open a new case."""
+    """Attach to the incident's or the person's open case when there is one; else open a case."""
     if disposition.outcome is not Outcome.CASE:
         return None
-    existing = (
-        open_case_for_person(ctx.session, message.force_id, message.person_id)
-        if message.person_id
-        else None
-    )
+    incident = ctx.session.get_one(IncidentRow, noise.incident_id)
+    existing, why = _case_to_join(ctx, message, incident)
     if existing is not None:
-        reason = f"attached: same person's open case {existing.reference}"
+        reason = f"attached: {why} {existing.reference}"
         attach_message(ctx.session, existing, message, reason, ctx.now)
+        incident.case_id = incident.case_id or existing.id
         return CaseOutcome(existing.id, False, reason)
     case = open_case(ctx.session, message, triage, message.person_id, ctx.now)
+    incident.case_id = case.id
     reason = f"opened: {disposition.reason}"
     attach_message(ctx.session, case, message, reason, ctx.now)
     return CaseOutcome(case.id, True, reason)
 
 
-def _original_of(session: Session, message: Message) -> Message | None:
-    return session.scalar(
-        select(Message).where(
-            Message.force_id == message.force_id,
-            Message.channel == message.channel,
-            Message.provider_message_id == message.shared_of,
-            Message.id != message.id,
-        )
-    )
+def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) -> tuple[Case | None, str]:
+    if incident.case_id is not None:
+        case = ctx.session.get_one(Case, incident.case_id)
+        if case.status in OPEN_STATUS_VALUES:
+            return case, "same incident's open case"
+    if message.person_id:
+        case = open_case_for_person(ctx.session, message.force_id, message.person_id)
+        if case is not None:
+            return case, "same person's open case"
+    return None, ""

@@ -3,7 +3,9 @@
 Each capability's tables live in their own `tables_<area>.py`; add its import below.
 """
 
-from beacon.store import tables_audit, tables_outbox  # noqa: F401
+from beacon.store import tables_audit  # noqa: F401
+from beacon.store import tables_noise  # noqa: F401
+from beacon.store import tables_outbox  # noqa: F401
 from beacon.store.tables import Base
 
 metadata = Base.metadata

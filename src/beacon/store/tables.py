@@ -155,7 +155,11 @@ class Message(Base):
     categories: Mapped[list[Any]] = mapped_column(default=list)
     triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    share_count: Mapped[int] = mapped_column(Integer, default=0)
+    item_key: Mapped[str | None] = mapped_column(String(300), index=True)  # noise tracker's item
+    share_count: Mapped[int] = mapped_column(Integer, default=0)  # shares and near-copies
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", use_alter=True, name="fk_messages_incident_id"), index=True
+    )
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     disposition: Mapped[str | None] = mapped_column(String(12))
