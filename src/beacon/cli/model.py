@@ -19,8 +19,9 @@ _err = Console(stderr=True, soft_wrap=True)
 _out = Console()
 
 
-def read_labelled(path: Path, text_field: str, label_field: str, group_field: str | None = None
-                  ) -> tuple[list[str], list[str], list[str] | None]:
+def read_labelled(path: Path, text_field: str, label_field: str, group_field: str | None = None,
+                  keep: set[str] | None = None) -> tuple[list[str], list[str], list[str] | None]:
+    """Texts, labels and groups; rows without text or label (or outside `keep`) are skipped."""
     texts, labels, groups = [], [], []
     for row in read_rows(path, FieldNames(text=text_field)):
         if row.number == 1:
@@ -28,8 +29,8 @@ def read_labelled(path: Path, text_field: str, label_field: str, group_field: st
                 if name not in row.fields:
                     raise BatchInputError(f"{path}: no field {name!r} (fields: {', '.join(row.fields)})")
         label = row.fields.get(label_field)
-        if label in (None, "") or not row.text.strip():
-            continue  # unlabelled or empty rows teach nothing
+        if label in (None, "") or not row.text.strip() or (keep and str(label) not in keep):
+            continue  # unlabelled, empty or excluded rows teach nothing
         texts.append(row.text)
         labels.append(str(label))
         groups.append(str(row.fields.get(group_field, "")) if group_field else "")
@@ -47,15 +48,18 @@ def train_command(
     min_df: Annotated[int, typer.Option(help="ignore words seen in fewer rows")] = 2,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 2.0,
     version: Annotated[str | None, typer.Option(help="version written into the model")] = None,
+    labels: Annotated[str | None, typer.Option(help="comma-separated labels to keep; rows with "
+                                               "other labels are skipped")] = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model; saved as plain arrays (no pickle)."""
+    keep = {label.strip() for label in labels.split(",")} if labels else None
     try:
-        texts, labels, _ = read_labelled(data, text_field, label_field)
+        texts, labels_read, _ = read_labelled(data, text_field, label_field, keep=keep)
         with _err.status(f"training on {len(texts)} rows"):
             meta = {"data": data.name, "text_field": text_field, "label_field": label_field}
             if version:
                 meta["version"] = version
-            model = fit(texts, labels, min_df=min_df, C=c, meta=meta)
+            model = fit(texts, labels_read, min_df=min_df, C=c, meta=meta)
         model.save(output)
     except (BatchInputError, ValueError, OSError) as error:
         _err.print(f"[red]beacon model train:[/red] {error}")
@@ -74,18 +78,20 @@ def evaluate_command(
     folds: Annotated[int, typer.Option(help="cross-validation folds")] = 5,
     min_df: Annotated[int, typer.Option(help="ignore words seen in fewer rows")] = 2,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 2.0,
+    labels: Annotated[str | None, typer.Option(help="comma-separated labels to keep")] = None,
 ) -> None:
     """Cross-validated per-class precision, recall and F1 (split by --group-field when given)."""
     try:
-        texts, labels, groups = read_labelled(data, text_field, label_field, group_field)
+        keep = {label.strip() for label in labels.split(",")} if labels else None
+        texts, labels_read, groups = read_labelled(data, text_field, label_field, group_field, keep)
         if groups is not None and len(set(groups)) < 2:
             raise BatchInputError(f"{group_field!r} needs at least two different groups")
         with _err.status(f"{folds}-fold cross-validation on {len(texts)} rows"):
-            predicted = cross_validate(texts, labels, groups, folds=folds, min_df=min_df, C=c)
+            predicted = cross_validate(texts, labels_read, groups, folds=folds, min_df=min_df, C=c)
     except (BatchInputError, ValueError, OSError) as error:
         _err.print(f"[red]beacon model evaluate:[/red] {error}")
         raise typer.Exit(code=2) from None
-    _print_report(per_class_report(labels, predicted), group_field)
+    _print_report(per_class_report(labels_read, predicted), group_field)
 
 
 def _print_report(report: dict[str, dict[str, float]], group_field: str | None) -> None:

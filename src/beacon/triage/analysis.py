@@ -15,6 +15,8 @@ _CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "\n"})
 _SENTENCE_BREAKS = frozenset({".", "!", "?", "\n"})
 _QUOTES = frozenset({'"', "\u201c", "\u201d"})
 _EVIDENCE_GROUPS = frozenset({"category", "vulnerability", "deescalator"})
+# A phrase about the writer ("kill me") is their own situation even after "he said".
+_FIRST_PERSON = frozenset({"me", "my", "us", "myself", "our", "i", "im"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def analyse(lexicon: Lexicon, text: str) -> LexiconEvidence:
             evidence.past |= term.group == "past"
         if term.group not in _EVIDENCE_GROUPS:
             continue
-        reported = start in quoted or _after_cue(words, start, reporting)
+        reported = (start in quoted or _after_cue(words, start, reporting)) and not (
+            _FIRST_PERSON.intersection(term.tokens))
         weight = _adjusted_weight(lexicon, term, evidence, negated, reported)
         evidence.matches.append(Match(term, start, end, weight, negated, reported))
     _score(lexicon, evidence)

@@ -5,7 +5,9 @@
 * If the lexicon found nothing, the model's grade stands.
 * The model may raise a lexicon grade (`model_raised`).
 * The model may lower a lexicon grade by at most `MAX_LOWER` levels (`model_lowered`), and never
-  below P2 when the lexicon saw a clear threat-to-life signal (`threat_to_life_floor`).
+  below P2 when the lexicon saw a clear threat-to-life, violence, self-harm, domestic-abuse,
+  fire or burglary signal, or such a P1 grade said to be happening now (`threat_to_life_floor`). Broadcast posts ("shooting downtown, stay safe") are graded
+  mostly by the model; a person describing harm to themselves or others keeps P2 at least.
 Safety rules that come later in the policy (vulnerability, de-escalation, language) still apply.
 """
 
@@ -19,8 +21,11 @@ from beacon.triage.policy import STRONG_THREAT, Decision
 from beacon.triage.result import PRIORITIES, less_urgent, more_urgent, shift
 
 GAIN = {"P1": 1.0, "P2": 0.75, "P3": 0.5, "P4": 0.25}
-DEFAULT_THRESHOLDS = {"P1": 0.85, "P2": 0.6, "P3": 0.45}
-MAX_LOWER = 2
+DEFAULT_THRESHOLDS = {"P1": 0.8, "P2": 0.5, "P3": 0.4}
+MAX_LOWER = 3
+# Categories whose clear signal (score >= STRONG_THREAT) the model may never grade below P2.
+FLOOR_CATEGORIES = ("threat_to_life", "violence_weapons", "self_harm", "domestic_abuse",
+                    "fire_explosion", "crime.burglary")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,16 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
     elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
         lowered = less_urgent(shift(lexicon_priority, MAX_LOWER), lexicon_priority)
         lowered = more_urgent(lowered, view.priority)
-        if evidence.categories.get("threat_to_life", 0.0) >= STRONG_THREAT and lowered in ("P3", "P4"):
+        clear = _clear_harm(evidence, lexicon_priority)
+        if clear and lowered in ("P3", "P4"):
             decision.rule("threat_to_life_floor", "clear threat to life: never below P2", "P2")
         else:
             decision.rule("model_lowered", f"model grades {view.priority}", lowered)
+
+
+def _clear_harm(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
+    """A strong harm phrase, or a P1 harm grade said to be happening now."""
+    scores = [evidence.categories.get(slug, 0.0) for slug in FLOOR_CATEGORIES]
+    if max(scores) >= STRONG_THREAT:
+        return True
+    return lexicon_priority == "P1" and evidence.in_progress and max(scores) >= 0.5
