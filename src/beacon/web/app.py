@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import beacon
 from beacon.bootstrap import Beacon
 from beacon.pipeline.periodic import PeriodicRunner
-from beacon.web import api, intake_api, pages
+from beacon.web import api, incidents, intake_api, pages
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -93,6 +93,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(intake_api.router)
     app.include_router(api.router)
+    app.include_router(incidents.router)
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
