@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -174,6 +174,7 @@ def demo(
 ) -> None:
     """The whole demo: a SQLite database, a demo user, the night-shift scenario, the web UI."""
     from beacon.scenario import generate_night_shift
+    from beacon.scenario.timing import ending_at
 
     settings = Settings()
     if fresh and settings.database_url.startswith("sqlite:///"):
@@ -181,7 +182,9 @@ def demo(
     beacon = bootstrap(settings)
     beacon.prepare_database()
     password = _demo_user(beacon)
-    messages, _truth = generate_night_shift(seed)
+    night, _truth = generate_night_shift(seed)
+    # The night ends a few minutes ago, so clocks and "last 24 hours" views show it as current.
+    messages = ending_at(night, beacon.clock.now() - timedelta(minutes=5))
     rows = [ReplayRow(i, "", InboundMessage.model_validate(m), None) for i, m in enumerate(messages, start=1)]
     console.rule("Beacon demo")
     console.print(f"UI:       http://127.0.0.1:{port}/")
