@@ -101,10 +101,24 @@ def bootstrap(
         forces=ForceDirectory(session_factory, settings.default_force),
         triage_engine=triage_engine,
         pipeline=pipeline,
-        transport=InlineTransport(pipeline),
+        transport=_make_transport(settings, pipeline, session_factory),
         noise=noise,
         clock=clock,
     )
+
+
+def _make_transport(
+    settings: Settings, pipeline: Pipeline, session_factory: sessionmaker[Session]
+) -> Transport:
+    """inline: the pipeline runs in this process. redis: `beacon worker` processes run it."""
+    if settings.transport == "redis":
+        from beacon.pipeline.redis_streams import RedisStreamsTransport, StreamLayout, connect
+
+        layout = StreamLayout.from_settings(settings)
+        return RedisStreamsTransport(connect(settings.redis_url), session_factory, layout)
+    if settings.transport != "inline":
+        raise ValueError(f"BEACON_TRANSPORT must be inline or redis, not {settings.transport!r}")
+    return InlineTransport(pipeline)
 
 
 def _load_triage_engine(settings: Settings) -> Triager:

@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=500, description="most messages in one intake batch")
     transport: str = Field(default="inline", description="inline (in process) or redis")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0")
+    # --- Distributed mode (BEACON_TRANSPORT=redis; see docs/operations.md) ---------------------
+    stream_prefix: str = Field(default="beacon:pipeline", description="Redis stream names: <prefix>:<shard>")
+    stream_shards: int = Field(default=8, description="shard streams; one conversation stays on one")
+    consumer_group: str = Field(default="beacon-workers", description="Redis consumer group of workers")
+    claim_idle_ms: int = Field(default=15_000, description="pending this long: claimed by another worker")
+    max_attempts: int = Field(default=5, description="failed attempts before a message is dead-lettered")
+    worker_batch: int = Field(default=100, description="stream entries a worker takes per transaction")
+    stale_after_seconds: float = Field(
+        default=300.0, description="received but unprocessed this long: re-published by the sweeper"
+    )
+    # -------------------------------------------------------------------------------------------
     lexicon_path: Path | None = Field(default=None, description="force lexicon YAML override")
     beats_path: Path | None = Field(default=None, description="force postcode-to-beat table")
     model_path: Path | None = Field(default=None, description="triage model override")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from beacon.clock import Clock
+from beacon.messages import utc_now
 from beacon.noise.persistence import NoiseService
 from beacon.pipeline.stages import (
     CaseOutcome,
@@ -27,6 +28,7 @@ from beacon.pipeline.stages import (
     triage_stage,
 )
 from beacon.store.tables import DeadLetter, Message
+from beacon.store.tables_scale import PipelineAttempt
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,12 @@ class Processed:
     disposition: str | None
     case: CaseOutcome | None
     skipped: bool = False
+
+
+@dataclass
+class Batch:
+    results: list[Processed | None]
+    retrying: set[int]  # failed with attempts left: not final, to be delivered again
 
 
 class Pipeline:
@@ -63,17 +71,31 @@ class Pipeline:
         result); the others still commit. If the commit itself fails nothing is marked
         processed, and the messages are picked up again by recovery.
         """
-        results: list[Processed | None] = []
         with self._session_factory.begin() as session:
-            for message_id in message_ids:
-                try:
-                    with session.begin_nested():
-                        results.append(self._run_stages(session, message_id))
-                except Exception as error:  # noqa: BLE001 - a stage's failure must not lose the message
-                    log.exception("pipeline failed for message %s", message_id)
+            return self.process_in(session, message_ids).results
+
+    def process_in(
+        self, session: Session, message_ids: Sequence[int], max_attempts: int = 1
+    ) -> Batch:
+        """Process messages in the caller's transaction, a savepoint each.
+
+        With max_attempts 1 (the embedded mode) a failure is final at once. Above 1 (workers), a
+        failure is counted in `pipeline_attempts` and the message is left `received` for the
+        transport to deliver again, until the count reaches max_attempts: then it is final.
+        """
+        batch = Batch([], set())
+        for message_id in message_ids:
+            try:
+                with session.begin_nested():
+                    batch.results.append(self._run_stages(session, message_id))
+            except Exception as error:  # noqa: BLE001 - a stage's failure must not lose the message
+                log.exception("pipeline failed for message %s", message_id)
+                if max_attempts > 1 and _count_attempt(session, message_id, error) < max_attempts:
+                    batch.retrying.add(message_id)
+                else:
                     self._record_failure(session, message_id, error)
-                    results.append(None)
-        return results
+                batch.results.append(None)
+        return batch
 
     def _run_stages(self, session: Session, message_id: int) -> Processed:
         message = session.get(Message, message_id, with_for_update=True)
@@ -104,3 +126,16 @@ class Pipeline:
                 message_id=message_id,
             )
         )
+
+
+def _count_attempt(session: Session, message_id: int, error: Exception) -> int:
+    """Count a failed attempt in the caller's transaction (outside the rolled-back savepoint)."""
+    row = session.get(PipelineAttempt, message_id)
+    if row is None:
+        row = PipelineAttempt(message_id=message_id, attempts=0)
+        session.add(row)
+    row.attempts += 1
+    row.last_error = "".join(traceback.format_exception_only(error)).strip()[:4000]
+    row.updated_at = utc_now()
+    session.flush()
+    return row.attempts

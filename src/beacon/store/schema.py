@@ -7,6 +7,7 @@ from beacon.store import tables_audit  # noqa: F401
 from beacon.store import tables_casework  # noqa: F401
 from beacon.store import tables_noise  # noqa: F401
 from beacon.store import tables_outbox  # noqa: F401
+from beacon.store import tables_scale  # noqa: F401
 from beacon.store.tables import Base
 
 metadata = Base.metadata

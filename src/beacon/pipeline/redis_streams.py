@@ -1,0 +1,196 @@
+"""The distributed transport: message ids on Redis Streams, shared out by a consumer group.
+
+Layout: `stream_shards` streams named `<prefix>:<shard>`, each read by one consumer group. A
+message goes to the shard of its conversation key (the author on their channel, or for a share
+the post it shares), so one conversation's messages queue in order on one shard. Workers take a
+PostgreSQL advisory lock on a shard for the transaction that processes its entries
+(`pipeline/worker.py`), so one shard is processed by one worker at a time, in order.
+
+A stream entry carries only the message id: the message itself was committed to the database
+before it was published, so Redis holds no data that PostgreSQL does not. Entries are acknowledged
+and deleted after the processing transaction commits, so a stream's length is its backlog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from beacon.config import Settings
+from beacon.pipeline import metrics
+from beacon.pipeline.runner import Processed
+from beacon.store.tables import Message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamLayout:
+    prefix: str
+    shards: int
+    group: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StreamLayout:
+        return cls(settings.stream_prefix, settings.stream_shards, settings.consumer_group)
+
+    def stream(self, shard: int) -> str:
+        return f"{self.prefix}:{shard}"
+
+    def streams(self) -> list[str]:
+        return [self.stream(shard) for shard in range(self.shards)]
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: str
+    message_id: int
+
+
+def connect(url: str) -> redis.Redis:
+    """A client that gives up quickly, so a Redis outage is seen and retried, not hung on."""
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2,
+        health_check_interval=10,
+    )
+
+
+def conversation_key(force_id: int, channel: str, author_id: str, shared_of: str | None) -> str:
+    """What must be processed in order, by one worker at a time.
+
+    The author's messages (one person's case must not be opened twice). A share is keyed by the
+    post it shares instead: every share of one post updates that post's share count.
+    """
+    if shared_of:
+        return f"{force_id}:{channel}:post:{shared_of}"
+    return f"{force_id}:{channel}:author:{author_id}"
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Stable across processes and Python versions (unlike hash())."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+class RedisStreamsTransport:
+    """Publishes ids to their shard streams; `beacon worker` processes them elsewhere."""
+
+    def __init__(
+        self, client: redis.Redis, session_factory: sessionmaker[Session], layout: StreamLayout
+    ) -> None:
+        self.client = client
+        self.layout = layout
+        self._session_factory = session_factory
+
+    def publish(self, message_ids: Sequence[int]) -> list[Processed | None]:
+        """Add each id to its shard; returns no results (workers process them).
+
+        A Redis failure is logged, not raised: the messages are committed in the database and
+        the sweeper re-publishes what stays unprocessed, so intake keeps acknowledging.
+        """
+        if not message_ids:
+            return []
+        shards = self._shards_of(message_ids)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for message_id in message_ids:
+                pipe.xadd(self.layout.stream(shards[message_id]), {"id": str(message_id)})
+            pipe.execute()
+            metrics.PUBLISHED.inc(len(message_ids))
+        except redis.RedisError as error:
+            metrics.PUBLISH_FAILURES.inc(len(message_ids))
+            log.warning("publish failed; the sweeper will re-publish",
+                        extra={"messages": len(message_ids), "error": str(error)})
+        return []
+
+    def _shards_of(self, message_ids: Sequence[int]) -> dict[int, int]:
+        with self._session_factory() as session:
+            rows = session.execute(
+                select(Message.id, Message.force_id, Message.channel, Message.author_id,
+                       Message.shared_of).where(Message.id.in_(list(message_ids)))
+            ).all()
+        shards = {row.id: shard_of(conversation_key(row.force_id, row.channel, row.author_id,
+                                                    row.shared_of), self.layout.shards)
+                  for row in rows}
+        return {message_id: shards.get(message_id, 0) for message_id in message_ids}
+
+
+def ensure_groups(client: redis.Redis, layout: StreamLayout) -> int:
+    """Create the streams and the group where missing (first start, or a Redis that lost them).
+
+    Returns how many groups had to be created: more than zero after a data loss means entries
+    may have been lost too, and the caller should sweep.
+    """
+    created = 0
+    for stream in layout.streams():
+        try:
+            client.xgroup_create(stream, layout.group, id="0", mkstream=True)
+            created += 1
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+    return created
+
+
+def claim_idle(
+    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, idle_ms: int, count: int
+) -> tuple[list[Entry], list[str]]:
+    """Take over entries pending longer than idle_ms (their worker died, or their attempt failed).
+
+    Returns the claimed entries and the ids of pending entries whose data is gone.
+    """
+    reply = client.xautoclaim(layout.stream(shard), layout.group, consumer, idle_ms, "0-0",
+                              count=count)
+    claimed, deleted = reply[1], (reply[2] if len(reply) > 2 else [])
+    return _entries(claimed), list(deleted)
+
+
+def read_new(
+    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, count: int
+) -> list[Entry]:
+    reply = client.xreadgroup(layout.group, consumer, {layout.stream(shard): ">"}, count=count)
+    return _entries(reply[0][1]) if reply else []
+
+
+def acknowledge(client: redis.Redis, layout: StreamLayout, shard: int, entry_ids: Sequence[str]) -> None:
+    """Acknowledge and delete together, after the commit: the stream keeps only the backlog."""
+    if not entry_ids:
+        return
+    stream = layout.stream(shard)
+    pipe = client.pipeline(transaction=True)
+    pipe.xack(stream, layout.group, *entry_ids)
+    pipe.xdel(stream, *entry_ids)
+    pipe.execute()
+
+
+def backlog(client: redis.Redis, layout: StreamLayout) -> dict[int, int]:
+    """Entries per shard not yet acknowledged (waiting or in a worker's hands)."""
+    pipe = client.pipeline(transaction=False)
+    for stream in layout.streams():
+        pipe.xlen(stream)
+    return dict(enumerate(int(n) for n in pipe.execute()))
+
+
+def pending(client: redis.Redis, layout: StreamLayout) -> int:
+    """Entries delivered to a worker and not yet acknowledged, over all shards."""
+    total = 0
+    for stream in layout.streams():
+        try:
+            total += int(client.xpending(stream, layout.group)["pending"])
+        except redis.ResponseError:  # no group yet
+            continue
+    return total
+
+
+def _entries(raw: list[tuple[str, dict[str, str]]]) -> list[Entry]:
+    entries = []
+    for entry_id, fields in raw:
+        if fields and "id" in fields:
+            entries.append(Entry(entry_id, int(fields["id"])))
+    return entries
