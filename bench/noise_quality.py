@@ -117,16 +117,45 @@ def exact_text(tweets: list[Tweet]) -> dict[str, str]:
     return {t.post_id: first.setdefault(t.text, t.post_id) for t in tweets}
 
 
+def share_scores(tweets: list[Tweet], items: dict[str, str]) -> tuple[float, float]:
+    """Per-retweet precision and recall of share collapse against retweet references.
+
+    A retweet is collapsed correctly when it joins an item holding an earlier tweet with the same
+    root. Recall: of retweets with such an earlier tweet, the share collapsed onto it. Precision:
+    of retweets collapsed onto an earlier item, the share where that item holds their root.
+    """
+    roots_in_item: dict[str, set[str]] = {}
+    seen_roots: set[str] = set()
+    collapsed = correct = findable = found = 0
+    for tweet in tweets:
+        item = items[tweet.post_id]
+        held = roots_in_item.setdefault(item, set())
+        if tweet.retweet_of:
+            if item != tweet.post_id:
+                collapsed += 1
+                correct += tweet.root in held
+            if tweet.root in seen_roots:
+                findable += 1
+                found += tweet.root in held
+        held.add(tweet.root)
+        seen_roots.add(tweet.root)
+    return (correct / collapsed if collapsed else 1.0), (found / findable if findable else 1.0)
+
+
 def report_shares(name: str, tweets: list[Tweet], runs: dict[str, Callable[[], dict[str, str]]]) -> None:
     truth = {t.post_id: t.root for t in tweets}
     print(f"\n## Share collapse on {name}: {len(tweets):,} tweets, "
           f"{sum(1 for t in tweets if t.retweet_of):,} retweets by reference, "
           f"{pairs(Counter(truth.values()).values()):,} same-post pairs")
-    print(f"{'method':<44} {'precision':>9} {'recall':>7} {'items':>7}")
+    print("share P/R: per retweet, joined an item holding its root. pair P/R: pairs in one item vs")
+    print("pairs with one retweet root (independent near-copies, merged by design, count as errors).")
+    print(f"{'method':<46} {'share P':>7} {'share R':>7} {'pair P':>7} {'pair R':>7} {'items':>7}")
     for label, grouping in runs.items():
         items = grouping()
+        share_p, share_r = share_scores(tweets, items)
         precision, recall = pairwise(items, truth)
-        print(f"{label:<44} {precision:>9.3f} {recall:>7.3f} {len(set(items.values())):>7,}")
+        print(f"{label:<46} {share_p:>7.3f} {share_r:>7.3f} {precision:>7.3f} {recall:>7.3f} "
+              f"{len(set(items.values())):>7,}")
 
 
 def report_incidents(name: str, tweets: list[Tweet], thresholds: list[float]) -> None:
@@ -168,7 +197,7 @@ def main() -> None:
 
     report_incidents("TREC-IS, real times", trec, [default.cluster_threshold])
     report_incidents("TREC-IS, every event moved to one start time", same_start(trec),
-                     [0.3, 0.4, 0.5, 0.6, 0.7])
+                     [0.2, 0.3, 0.4, 0.5, 0.6])
     report_incidents("CrisisLexT26 (times from tweet ids)", lex, [0.4, 0.5, 0.6])
 
     lex_run = track(lex, default, with_refs=False)
