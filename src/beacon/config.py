@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,46 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(default=None, description="triage model override")
     secure_cookies: bool = Field(default=False, description="set Secure on cookies (HTTPS)")
     var_dir: Path = Field(default=Path("var"), description="where local state lives")
+
+    # --- Channels (issue 5): provider secrets, reply endpoints, the outbox worker -----------
+    # Secrets are SecretStr so they never appear in logs or reprs; an empty secret means the
+    # channel is not configured (its webhook answers 503, its replies go to the log only).
+    # Token maps are JSON objects in the environment: BEACON_META_PAGE_TOKENS='{"<page id>": "..."}'.
+    public_base_url: str = Field(default="", description="public https origin providers call")
+    meta_app_secret: SecretStr = Field(default=SecretStr(""), description="X-Hub-Signature-256")
+    meta_verify_token: SecretStr = Field(default=SecretStr(""), description="hub.verify_token")
+    meta_page_tokens: dict[str, SecretStr] = Field(default_factory=dict, description="page id -> token")
+    meta_base_url: str = Field(default="https://graph.facebook.com")
+    whatsapp_app_secret: SecretStr = Field(default=SecretStr(""), description="empty: the Meta one")
+    whatsapp_tokens: dict[str, SecretStr] = Field(default_factory=dict, description="number id -> token")
+    whatsapp_base_url: str = Field(default="https://graph.facebook.com")
+    twilio_account_sid: str = Field(default="")
+    twilio_auth_token: SecretStr = Field(default=SecretStr(""))
+    twilio_from_number: str = Field(default="", description="empty: reply from the receiving number")
+    twilio_base_url: str = Field(default="https://api.twilio.com")
+    x_consumer_secret: SecretStr = Field(default=SecretStr(""), description="CRC and signatures")
+    x_user_tokens: dict[str, SecretStr] = Field(default_factory=dict, description="account -> token")
+    x_base_url: str = Field(default="https://api.x.com")
+    telegram_bot_name: str = Field(default="beacon_bot", description="the channel account")
+    telegram_bot_token: SecretStr = Field(default=SecretStr(""))
+    telegram_secret_token: SecretStr = Field(default=SecretStr(""), description="setWebhook secret")
+    telegram_base_url: str = Field(default="https://api.telegram.org")
+    mail_address: str = Field(default="", description="the force's mailbox, e.g. contact@force.uk")
+    imap_host: str = Field(default="")
+    imap_port: int = Field(default=993)
+    imap_user: str = Field(default="")
+    imap_password: SecretStr = Field(default=SecretStr(""))
+    imap_mailbox: str = Field(default="INBOX")
+    smtp_host: str = Field(default="")
+    smtp_port: int = Field(default=587)
+    smtp_security: str = Field(default="starttls", description="starttls, tls or none (tests)")
+    smtp_user: str = Field(default="")
+    smtp_password: SecretStr = Field(default=SecretStr(""))
+    dispatch_interval: float = Field(default=1.5, description="seconds between outbox runs; 0: off")
+    channel_silence_minutes: int = Field(default=60, description="a busy channel silent this long alerts")
+    channel_busy_per_day: int = Field(default=20, description="messages a day that make a channel busy")
+    webform_per_hour: int = Field(default=10, description="web form posts per address per hour")
+
 
 
 @lru_cache

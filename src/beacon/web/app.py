@@ -17,6 +17,7 @@ import beacon
 from beacon.bootstrap import Beacon
 from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
+from beacon.web import webhooks  # channels (issue 5)
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -92,6 +93,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(intake_api.router)
+    app.include_router(webhooks.router)
     app.include_router(api.router)
     app.include_router(incidents.router)
     app.include_router(pages.router)
