@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from beacon.cases.tick import casework_jobs
 from beacon.clock import Clock, SystemClock
 from beacon.config import Settings
 from beacon.intake.accept import Accepted, store_messages
@@ -104,6 +105,7 @@ def bootstrap(
         transport=_make_transport(settings, pipeline, session_factory),
         noise=noise,
         clock=clock,
+        periodic_jobs=casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
     )
 
 

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(default=False, description="set Secure on cookies (HTTPS)")
     var_dir: Path = Field(default=Path("var"), description="where local state lives")
 
+    # --- Case work (issue 7): SLA clocks, escalation and its notifiers ------------------------
+    casework_path: Path | None = Field(default=None, description="force casework YAML override")
+    casework_tick_seconds: float = Field(default=5.0, description="seconds between SLA/escalation ticks")
+    alert_sms_url: str = Field(default="", description="SMS gateway for alerts; empty: log only")
+    alert_email_url: str = Field(default="", description="mail relay for alerts; empty: log only")
+    alert_webhook_url: str = Field(default="", description="paging webhook for alerts; empty: log only")
+
     # --- Channels (issue 5): provider secrets, reply endpoints, the outbox worker -----------
     # Secrets are SecretStr so they never appear in logs or reprs; an empty secret means the
     # channel is not configured (its webhook answers 503, its replies go to the log only).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from tests.builders import inbound
 
 from beacon.bootstrap import Beacon
 from beacon.cases.rota import put_on_shift
@@ -14,7 +15,6 @@ from beacon.staff.accounts import Role, create_user
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, Message
 from beacon.store.tables_casework import StaffContact
-from tests.builders import inbound
 
 PASSWORD = "correct horse battery"
 NIGHT = date(2026, 11, 28)  # the conftest clock starts at 23:00 UTC that day: the night shift

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor
 from beacon.cases.audit_events import record
+from beacon.cases.escalation import acknowledge_case
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.store.tables import Case, CaseEntry, User
 
@@ -65,8 +66,11 @@ def assign(
 
 
 def take(session: Session, case: Case, actor: Actor, now: datetime) -> CaseEntry | None:
+    """Taking a case is acknowledging it: its clock is met and its alerts stop."""
     assert actor.id is not None, "only a person can take a case"
-    return assign(session, case, actor.id, actor, "taken", now)
+    entry = assign(session, case, actor.id, actor, "taken", now)
+    acknowledge_case(session, case, actor, "took the case", now)
+    return entry
 
 
 def release(session: Session, case: Case, actor: Actor, reason: str, now: datetime) -> CaseEntry | None:

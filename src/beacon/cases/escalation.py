@@ -3,7 +3,9 @@ case's queue, escalated up the chain (handler, supervisor, duty inspector) until
 acknowledges, then repeated to the whole chain for as long as nobody does.
 
 Notices go through the outbox (SMS, email, webhook); the web push is the alerts bar, which reads
-this table. Notices carry the case reference and priority, never the citizen's words.
+this table. Notices carry the case reference and priority, never the citizen's words. Each
+alert keeps its own history (`notified`); only a person's acknowledgement goes on the case's
+timeline, which stays the conversation and what staff did.
 """
 
 from __future__ import annotations
@@ -36,18 +38,26 @@ def open_alert(session: Session, case_id: int, cause: str) -> Alert | None:
 def raise_alert(
     session: Session, settings: CaseworkSettings, case: Case, cause: str, now: datetime
 ) -> Alert | None:
-    """Raise once per case and cause; notify the first level of the chain at once."""
-    if open_alert(session, case.id, cause) is not None:
+    """Raise once per case and cause; notify the first level of the chain at once.
+
+    A case that already has an unacknowledged alert gets no second one: that alert is already
+    climbing the chain, and two would page the same people twice for one case.
+    """
+    if open_alert(session, case.id, cause) is not None or _unacknowledged(session, case.id):
         return None
     alert = Alert(force_id=case.force_id, case_id=case.id, team_id=case.team_id, cause=cause,
                   code=_fresh_code(session), raised_at=now, level=0, rounds=0, next_step_at=now,
                   notified=[])
     session.add(alert)
     session.flush()
-    session.add(CaseEntry(case_id=case.id, kind="alert", created_at=now,
-                          body=f"Alert raised: {CAUSE_LABELS.get(cause, cause)}", data={"alert_id": alert.id}))
     _notify_from(session, settings, alert, case, 0, now)
     return alert
+
+
+def _unacknowledged(session: Session, case_id: int) -> bool:
+    return session.scalar(
+        select(Alert.id).where(Alert.case_id == case_id, Alert.acknowledged_at.is_(None)).limit(1)
+    ) is not None
 
 
 def tick_alerts(session: Session, settings: CaseworkSettings, now: datetime) -> list[Alert]:
@@ -80,9 +90,6 @@ def _notify_from(
         level += 1
         alert.escalated_at = alert.escalated_at or now
     alert.next_step_at = now + timedelta(minutes=_wait_after(settings, level))
-    session.add(CaseEntry(case_id=case.id, kind="alert", created_at=now,
-                          body=f"Alert sent to {chain[level].role} ({'round ' + str(alert.rounds + 1) if alert.rounds else 'level ' + str(level + 1)})",
-                          data={"alert_id": alert.id, "level": level}))
 
 
 def _repeat_to_everyone(
@@ -92,9 +99,6 @@ def _repeat_to_everyone(
     for level, step in enumerate(settings.escalation.chain):
         _notify_level(session, alert, case, step, level, now)
     alert.next_step_at = now + timedelta(minutes=settings.escalation.repeat_minutes)
-    session.add(CaseEntry(case_id=case.id, kind="alert", created_at=now,
-                          body=f"Still unacknowledged: alert repeated to the whole chain (round {alert.rounds})",
-                          data={"alert_id": alert.id, "round": alert.rounds}))
 
 
 def _wait_after(settings: CaseworkSettings, level: int) -> int:

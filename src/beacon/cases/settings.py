@@ -122,3 +122,9 @@ def load_casework(path: Path | None = None) -> CaseworkSettings:
 @lru_cache(maxsize=1)
 def shipped_casework() -> CaseworkSettings:
     return load_casework(SHIPPED)
+
+
+@lru_cache(maxsize=4)
+def casework_for(path: Path | None) -> CaseworkSettings:
+    """The settings in force: BEACON_CASEWORK_PATH's file, else the shipped one. Read once."""
+    return load_casework(path) if path else shipped_casework()

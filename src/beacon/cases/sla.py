@@ -1,6 +1,7 @@
 """SLA clocks: each open case's milestones (acknowledge, first reply), their warnings, breaches.
 
-Clocks start on the case-work tick after a case opens (from when it was opened), so the
+A breach is recorded on its clock (`breached_at`) and counted from there; the case page and
+lists show it. Clocks start on the case-work tick after a case opens (from when it was opened), so the
 pipeline stays fast and a case opened while Beacon was down still gets its clock. Due times
 run on the queue's calendar; a raised priority replans the unmet clocks from that moment.
 """
@@ -70,11 +71,6 @@ def tick_clocks(session: Session, settings: CaseworkSettings, now: datetime) -> 
     tick.met = _meet_first_replies(session)
     tick.warned = _mark_due(session, CaseClock.warn_at, "warned_at", now)
     tick.breached = _mark_due(session, CaseClock.due_at, "breached_at", now)
-    for clock in tick.breached:
-        label = MILESTONE_LABELS.get(clock.milestone, clock.milestone)
-        session.add(CaseEntry(case_id=clock.case_id, kind="sla", created_at=now,
-                              body=f"SLA breached: {label.lower()} was due {clock.due_at:%H:%M} UTC",
-                              data={"milestone": clock.milestone, "due_at": clock.due_at.isoformat()}))
     session.flush()
     return tick
 

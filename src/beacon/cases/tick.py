@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,9 +20,10 @@ from beacon.cases.assignment import assign, least_loaded
 from beacon.cases.escalation import raise_alert, tick_alerts
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.cases.rota import on_duty
-from beacon.cases.settings import CaseworkSettings
+from beacon.cases.settings import CaseworkSettings, casework_for
 from beacon.cases.sla import tick_clocks
 from beacon.clock import Clock
+from beacon.pipeline.periodic import PeriodicJob
 from beacon.store.tables import Case, Team
 from beacon.store.tables_casework import Alert
 
@@ -93,3 +95,11 @@ class CaseworkTicker:
     def run(self) -> TickReport:
         with self._session_factory.begin() as session:
             return casework_tick(session, self.settings, self._clock.now())
+
+
+def casework_jobs(
+    session_factory: sessionmaker[Session], clock: Clock, casework_path: Path | None, every_seconds: float
+) -> list[PeriodicJob]:
+    """The periodic job bootstrap registers; the settings file is read (and checked) here, at start."""
+    ticker = CaseworkTicker(session_factory, casework_for(casework_path), clock)
+    return [PeriodicJob("casework", every_seconds, ticker.run)] if every_seconds > 0 else []
