@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from sqlalchemy import select
@@ -145,7 +146,7 @@ def claim_idle(
 
     Returns the claimed entries and the ids of pending entries whose data is gone.
     """
-    reply = client.xautoclaim(layout.stream(shard), layout.group, consumer, idle_ms, "0-0",
+    reply: Any = client.xautoclaim(layout.stream(shard), layout.group, consumer, idle_ms, "0-0",
                               count=count)
     claimed, deleted = reply[1], (reply[2] if len(reply) > 2 else [])
     return _entries(claimed), list(deleted)
@@ -154,8 +155,11 @@ def claim_idle(
 def read_new(
     client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, count: int
 ) -> list[Entry]:
-    reply = client.xreadgroup(layout.group, consumer, {layout.stream(shard): ">"}, count=count)
-    return _entries(reply[0][1]) if reply else []
+    reply: Any = client.xreadgroup(layout.group, consumer, {layout.stream(shard): ">"}, count=count)
+    if not reply:
+        return []
+    # RESP2 answers [[stream, entries]]; RESP3 answers {stream: [entries]}.
+    return _entries(reply[0][1] if isinstance(reply, list) else next(iter(reply.values()))[0])
 
 
 def acknowledge(client: redis.Redis, layout: StreamLayout, shard: int, entry_ids: Sequence[str]) -> None:

@@ -1,0 +1,141 @@
+"""Shared by the fault tests and bench/faults.py: a burst through intake while workers are
+killed with SIGKILL and restarted, and the checks that nothing was lost or done twice."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from beacon.audit import verify_chain
+from beacon.bootstrap import Beacon
+from beacon.messages import InboundMessage
+from beacon.store.tables import CaseEntry, Message
+from tests.builders import inbound
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = ("He has a knife outside the shop on {n} Street", "My bike was stolen from garage {n}",
+         "Someone smashed car window number {n}", "Thanks for all your work tonight, {n}")
+
+
+def burst(count: int, seed: int = 9) -> list[InboundMessage]:
+    """Messages from 300 people: some write many times (one case each), most a few."""
+    rng = random.Random(seed)
+    people = [{"id": f"+4477009{n:05d}", "handle": f"+4477009{n:05d}"} for n in range(300)]
+    return [inbound(text=rng.choice(TEXTS).format(n=n), author=rng.choice(people),
+                    provider_message_id=f"burst-{seed}-{n}") for n in range(count)]
+
+
+class WorkerPool:
+    """Worker processes of tests/scale/worker_proc.py; every one is ended by close()."""
+
+    def __init__(self, size: int, args: list[str]) -> None:
+        self._args = args
+        self.procs = [self._start() for _ in range(size)]
+        self.kills = 0
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "tests.scale.worker_proc", *self._args],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                stderr=subprocess.DEVNULL)
+
+    def kill_one(self, rng: random.Random) -> None:
+        index = rng.randrange(len(self.procs))
+        self.procs[index].send_signal(signal.SIGKILL)
+        self.procs[index].wait()
+        self.procs[index] = self._start()
+        self.kills += 1
+
+    def stop_gracefully(self, timeout: float = 30) -> list[int | None]:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGTERM)
+        codes = []
+        for proc in self.procs:
+            try:
+                codes.append(proc.wait(timeout))
+            except subprocess.TimeoutExpired:
+                codes.append(None)
+        return codes
+
+    def close(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@dataclass
+class BurstRun:
+    accepted: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def send_burst(beacon: Beacon, messages: list[InboundMessage], run: BurstRun, batch: int = 100) -> None:
+    """Through intake (store, commit, publish) as a provider would, in batches of 100."""
+    for start in range(0, len(messages), batch):
+        for accepted in beacon.ingest(messages[start:start + batch]):
+            run.accepted.append(accepted.message_id)
+
+
+def run_with_faults(
+    beacon: Beacon, messages: list[InboundMessage], pool: WorkerPool, *,
+    kill_every: tuple[float, float], fault: Callable[[], None] | None = None,
+    deadline_seconds: float = 600, seed: int = 1,
+) -> BurstRun:
+    """Send the burst in a thread while killing workers; `fault` (once, mid-burst) is extra."""
+    rng, run = random.Random(seed), BurstRun()
+    started = time.monotonic()
+    sender = threading.Thread(target=send_burst, args=(beacon, messages, run))
+    sender.start()
+    faulted = fault is None
+    while sender.is_alive() or unprocessed(beacon) > 0:
+        if time.monotonic() - started > deadline_seconds:
+            break  # the checks below then say what is missing
+        time.sleep(rng.uniform(*kill_every))
+        if sender.is_alive():
+            pool.kill_one(rng)
+        if not faulted and len(run.accepted) >= len(messages) // 2:
+            fault()  # type: ignore[misc]
+            faulted = True
+    sender.join()
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def unprocessed(beacon: Beacon) -> int:
+    with beacon.read_session_factory() as session:
+        return int(session.scalar(select(func.count(Message.id)).where(Message.state != "processed")) or 0)
+
+
+def problems_after(beacon: Beacon, accepted: list[int]) -> list[str]:
+    """Everything acknowledged is processed once: triaged, routed, on at most one case line."""
+    found: list[str] = []
+    with beacon.read_session_factory() as session:
+        rows = session.execute(select(Message.id, Message.state, Message.priority,
+                                      Message.disposition, Message.case_id)).all()
+        entries = dict(session.execute(
+            select(CaseEntry.message_id, func.count(CaseEntry.id))
+            .where(CaseEntry.kind == "message_in").group_by(CaseEntry.message_id)).all())
+        chain = verify_chain(session)
+    stored = {row.id: row for row in rows}
+    missing = set(accepted) - set(stored)
+    if missing:
+        found.append(f"{len(missing)} acknowledged messages are not stored")
+    for row in stored.values():
+        if row.state != "processed" or row.priority is None or row.disposition is None:
+            found.append(f"message {row.id} is {row.state} (priority {row.priority})")
+        expected = 1 if row.disposition == "case" else 0
+        if entries.get(row.id, 0) != expected or (row.case_id is not None) != bool(expected):
+            found.append(f"message {row.id} ({row.disposition}) is on {entries.get(row.id, 0)} case lines")
+    if not chain.ok:
+        found.append(f"audit chain broken at {chain.first_bad_id}: {chain.problem}")
+    return found[:20]

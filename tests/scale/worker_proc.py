@@ -1,0 +1,38 @@
+"""A worker process for the fault tests: `beacon worker` with the keyword triage fake.
+
+Run as `python -m tests.scale.worker_proc <database url> <redis url> <stream prefix> [claim ms]`;
+SIGTERM finishes the batch in hand and exits 0, SIGKILL is what the tests are about.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+from beacon.bootstrap import bootstrap
+from beacon.config import Settings
+from beacon.pipeline.redis_streams import connect
+from beacon.pipeline.worker import Worker, WorkerOptions, default_name, stop_on_signals
+from tests.fakes import KeywordTriage
+
+
+def main(argv: list[str]) -> None:
+    database_url, redis_url, prefix = argv[:3]
+    claim_ms = int(argv[3]) if len(argv) > 3 else 1000
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = Settings(database_url=database_url, transport="redis", redis_url=redis_url,
+                        stream_prefix=prefix, stream_shards=4, claim_idle_ms=claim_ms,
+                        max_attempts=10, secret_key="test")
+    beacon = bootstrap(settings, triage_engine=KeywordTriage())
+    stop = threading.Event()
+    stop_on_signals(stop, [signal.SIGTERM, signal.SIGINT])
+    worker = Worker(beacon, connect(redis_url),
+                    WorkerOptions(name=default_name(), sweep_every_seconds=2.0,
+                                  error_backoff_seconds=0.2))
+    worker.run(stop)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
