@@ -192,6 +192,7 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
     with beacon.read_session_factory() as session:
         person_id = session.get_one(Message, receipt["id"]).person_id
         incident_id = session.get_one(Message, receipt["id"]).incident_id
+    alert_id, handover_id = _alert_and_handover(beacon, case_id)  # case work (issue 7)
     token = sign_in(client, "olu")  # a user of the other force
     routes = [
         ("GET", f"/api/v1/cases/{case_id}", None),
@@ -208,6 +209,19 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("POST", f"/incidents/{incident_id}/merge", {"data": {"absorb_id": incident_id, "reason": "same", "csrf_token": token}}),
         ("POST", f"/messages/{receipt['id']}/split", {"data": {"reason": "different", "csrf_token": token}}),
     ]
+    routes += [  # case work (issue 7)
+        ("POST", f"/cases/{case_id}/take", {"data": {"csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/release", {"data": {"csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/reassign", {"data": {"to_user": 1, "reason": "x", "csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/acknowledge", {"data": {"csrf_token": token}}),
+        ("POST", f"/alerts/{alert_id}/acknowledge", {"data": {"csrf_token": token}}),
+        ("GET", f"/handovers/{handover_id}", None),
+        ("POST", f"/handovers/{handover_id}/complete", {"data": {"notes": "x", "csrf_token": token}}),
+        ("POST", f"/handovers/{handover_id}/acknowledge", {"data": {"csrf_token": token}}),
+        ("GET", f"/audit/cases/{case_id}", None),
+        ("GET", f"/audit/persons/{person_id}", None),
+        ("GET", f"/audit/export.csv?case_id={case_id}", None),
+    ]
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
         assert response.status_code == 404, (method, path, response.status_code)
@@ -216,6 +230,22 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
     with beacon.read_session_factory() as session:
         assert session.get_one(Case, case_id).status == "new"
         assert session.get(Person, person_id) is not None
+
+
+def _alert_and_handover(beacon: Beacon, case_id: int) -> tuple[int, int]:
+    """An alert and a handover pack in the first force, for the scoping test (case work)."""
+    from beacon.audit.log import Actor
+    from beacon.cases.escalation import raise_alert
+    from beacon.cases.handover import draft_handover
+    from beacon.cases.settings import shipped_casework
+
+    with beacon.session_factory.begin() as session:
+        case = session.get_one(Case, case_id)
+        alert = raise_alert(session, shipped_casework(), case, "p1", beacon.clock.now())
+        assert alert is not None and case.team_id is not None
+        handover = draft_handover(session, shipped_casework(), force_id=case.force_id, team_id=case.team_id,
+                                  outgoing=Actor("user", 1, "Ann"), now=beacon.clock.now())
+        return alert.id, handover.id
 
 
 def path_template(path: str) -> str:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from beacon.audit.log import Action, Actor, append_event
 from beacon.store.forces import team_id
 from beacon.store.tables import Case, CaseCounter, CaseEntry, Force, Message
 from beacon.triage.result import TriageResult
@@ -20,6 +21,7 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
+PIPELINE = Actor.system("beacon pipeline")
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
 
@@ -84,6 +86,9 @@ def open_case(
     )
     session.add(case)
     session.flush()
+    append_event(session, actor=PIPELINE, action=Action.CREATED, object_type="case", object_id=case.id,
+                 at=now, force_id=case.force_id, reason=f"opened from message {message.id}",
+                 data={"message_id": message.id, "priority": case.priority})
     return case
 
 
@@ -106,6 +111,9 @@ def attach_message(
         created_at=now,
     )
     session.add(entry)
+    append_event(session, actor=PIPELINE, action=Action.CHANGED, object_type="case", object_id=case.id,
+                 at=now, force_id=case.force_id, reason=reason[:1000],
+                 data={"message_id": message.id, "field": "timeline"})
     return entry
 
 

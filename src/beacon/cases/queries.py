@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from beacon.cases.lifecycle import OPEN_STATUSES
+from beacon.cases.sla import ClockView, clocks_by_case, next_clock
 from beacon.store.tables import Case, CaseEntry, Identity, Message, Person, User
+from beacon.store.tables_casework import Alert
 
 _PRIORITY_RANK = sql_case(
     {"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=Case.priority, else_=5
@@ -32,10 +35,15 @@ class InboxRow:
     messages: int
     channels: list[str]
     assignee: str | None
+    clock: ClockView | None = None  # the milestone that matters next (with `now` only)
+    alerting: bool = False  # an alert nobody has acknowledged yet
 
 
-def inbox(session: Session, force_id: int, limit: int = 200) -> list[InboxRow]:
-    """Open cases, most urgent first, then the citizen who has waited longest."""
+def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | None = None) -> list[InboxRow]:
+    """Open cases, most urgent first, then the citizen who has waited longest.
+
+    Given `now`, each row also carries its SLA clock and whether it has an open alert.
+    """
     counts = (
         select(Message.case_id, func.count(Message.id).label("n"))
         .where(Message.force_id == force_id, Message.case_id.is_not(None))
@@ -50,14 +58,26 @@ def inbox(session: Session, force_id: int, limit: int = 200) -> list[InboxRow]:
         .order_by(_PRIORITY_RANK, Case.first_contact_at, Case.id)
         .limit(limit)
     ).all()
-    channels = _channels_by_case(session, [c.id for c, _, _ in rows])
+    case_ids = [c.id for c, _, _ in rows]
+    channels = _channels_by_case(session, case_ids)
+    clocks = clocks_by_case(session, case_ids, now) if now is not None else {}
+    alerting = _alerting(session, case_ids) if now is not None else set()
     return [
         InboxRow(
             c.id, c.reference, c.title, c.priority, c.status, c.category, c.vulnerable,
             c.created_at, c.first_contact_at, c.updated_at, n or 0, channels.get(c.id, []), assignee,
+            next_clock(clocks.get(c.id, [])), c.id in alerting,
         )
         for c, n, assignee in rows
     ]
+
+
+def _alerting(session: Session, case_ids: list[int]) -> set[int]:
+    if not case_ids:
+        return set()
+    return set(session.scalars(
+        select(Alert.case_id).where(Alert.case_id.in_(case_ids), Alert.acknowledged_at.is_(None))
+    ))
 
 
 def _channels_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
@@ -71,7 +91,8 @@ def _channels_by_case(session: Session, case_ids: list[int]) -> dict[int, list[s
         .order_by(Message.case_id, Message.channel)
     )
     for case_id, channel in rows:
-        found.setdefault(case_id, []).append(channel)
+        if case_id is not None:
+            found.setdefault(case_id, []).append(channel)
     return found
 
 

@@ -11,7 +11,10 @@ from pydantic import BaseModel, Field
 from beacon.cases import queries
 from beacon.cases.lifecycle import Status, add_note, change_status
 from beacon.store.tables import Case, Message
+from beacon.audit.log import Action
+from beacon.cases.audit_events import record
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, ReadSession, WriteSession
+from beacon.web.pages import actor_of, audit_read
 from beacon.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["desk"])
@@ -104,16 +107,18 @@ def _not_found(kind: str, ident: int) -> Problem:
 
 
 @router.get("/cases", response_model=list[CaseSummary], summary="Open cases, most urgent first")
-def list_cases(viewer: ApiViewer, session: ReadSession) -> list[CaseSummary]:
+def list_cases(viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[CaseSummary]:
     rows = queries.inbox(session, viewer.force_id)
+    audit_read(beacon, viewer, [("inbox", viewer.force_id)], "case list (API)", {"cases": [r.id for r in rows]})
     return [CaseSummary.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def read_case(case_id: int, viewer: ApiViewer, session: ReadSession) -> CaseDetail:
+def read_case(case_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> CaseDetail:
     case = queries.get_case(session, viewer.force_id, case_id)
     if case is None:
         raise _not_found("case", case_id)
+    audit_read(beacon, viewer, [("case", case.id)], "case (API)")
     return _case_detail(case, queries.timeline(session, case.id))
 
 
@@ -142,6 +147,8 @@ def post_note(
         raise _not_found("case", case_id)
     entry = add_note(session, case, viewer.id, note.text, beacon.clock.now())
     session.flush()
+    record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, beacon.clock.now(),
+           "note added", {"entry_id": entry.id})
     return {"id": entry.id}
 
 
@@ -152,23 +159,28 @@ def post_status(
     case = queries.get_case(session, viewer.force_id, case_id)
     if case is None:
         raise _not_found("case", case_id)
-    change_status(session, case, body.status, viewer.id, beacon.clock.now())
+    before = case.status
+    if change_status(session, case, body.status, viewer.id, beacon.clock.now()) is not None:
+        record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, beacon.clock.now(),
+               "status changed", {"field": "status", "from": before, "to": body.status.value})
     return {"status": case.status}
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)
-def read_message(message_id: int, viewer: ApiViewer, session: ReadSession) -> MessageOut:
+def read_message(message_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> MessageOut:
     message = queries.get_message(session, viewer.force_id, message_id)
     if message is None:
         raise _not_found("message", message_id)
+    audit_read(beacon, viewer, [("message", message.id)], "message (API)")
     return MessageOut.model_validate(message, from_attributes=True)
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut)
-def read_person(person_id: int, viewer: ApiViewer, session: ReadSession) -> PersonOut:
+def read_person(person_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> PersonOut:
     person = queries.get_person(session, viewer.force_id, person_id)
     if person is None:
         raise _not_found("person", person_id)
+    audit_read(beacon, viewer, [("person", person.id)], "person (API)")
     identities = [
         IdentityOut.model_validate(i, from_attributes=True)
         for i in queries.identities_of(session, person.id)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from beacon.audit.log import Action, Actor
+from beacon.bootstrap import Beacon
 from beacon.cases import queries
+from beacon.cases.audit_events import record, record_reads, user_actor
+from beacon.cases.casework_view import case_panel
+from beacon.cases.handover import add_promise
 from beacon.cases.lifecycle import Status, add_note, change_status
 from beacon.staff.accounts import authenticate
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.problems import Problem
-from beacon.web.security import csrf_token, sign_in, sign_out
+from beacon.web.security import Viewer, csrf_token, sign_in, sign_out, viewer_from_session
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -43,6 +49,29 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context)
 
 
+def actor_of(viewer: Viewer) -> Actor:
+    return user_actor(viewer.id, viewer.display_name)
+
+
+def audit_read(
+    beacon: Beacon, viewer: Viewer, objects: list[tuple[str, int | str]], reason: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record that `viewer` was shown these objects, before the page goes back (its own short
+    write: pages read from the read-only session)."""
+    record_reads(beacon.session_factory, actor_of(viewer), viewer.force_id, beacon.clock.now(),
+                 objects, reason, data)
+
+
+def audit_inbox(request: Request, beacon: Beacon, viewer: Viewer, case_ids: list[int]) -> None:
+    """The inbox polls every few seconds: record a consultation when the list of cases shown
+    changes, not on every identical refresh (which would bury the log in repeats)."""
+    digest = hashlib.sha256(",".join(map(str, case_ids)).encode()).hexdigest()[:16]
+    if request.session.get("audit_inbox") != digest:
+        audit_read(beacon, viewer, [("inbox", viewer.force_id)], "inbox list", {"cases": case_ids})
+        request.session["audit_inbox"] = digest
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", next=_safe_next(next), error=None)
@@ -52,6 +81,7 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 def login(
     request: Request,
     session: WriteSession,
+    beacon: BeaconDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/",
@@ -62,38 +92,53 @@ def login(
         response.status_code = 400
         return response
     sign_in(request, user)
+    record(session, user_actor(user.id, user.display_name), Action.SIGNED_IN, "user", user.id,
+           user.force_id, beacon.clock.now(), "signed in")
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: WriteSession, beacon: BeaconDep) -> Response:
+    viewer = viewer_from_session(request, session)
+    if viewer is not None:
+        record(session, actor_of(viewer), Action.SIGNED_OUT, "user", viewer.id, viewer.force_id,
+               beacon.clock.now(), "signed out")
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/")
-def inbox_page(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
-    rows = queries.inbox(session, viewer.force_id)
+def inbox_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
+    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now())
+    audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "inbox.html", viewer=viewer, rows=rows)
 
 
 @router.get("/inbox/rows")
-def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
+def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
     """The inbox table body alone; the page polls it so new cases appear without a reload."""
-    rows = queries.inbox(session, viewer.force_id)
+    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now())
+    audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "_inbox_rows.html", viewer=viewer, rows=rows)
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: int, request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
+def case_page(
+    case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
+) -> HTMLResponse:
     case = queries.get_case(session, viewer.force_id, case_id)
     if case is None:
         raise Problem(404, "Not found", f"no case {case_id}", "not_found")
     person = queries.get_person(session, viewer.force_id, case.person_id) if case.person_id else None
     identities = queries.identities_of(session, person.id) if person else []
+    shown: list[tuple[str, int | str]] = [("case", case.id)]
+    if person:
+        shown.append(("person", person.id))
+    audit_read(beacon, viewer, shown, "case page")
     return render(
         request, "case.html", viewer=viewer, case=case, entries=queries.timeline(session, case.id),
         person=person, identities=identities, statuses=list(Status),
+        work=case_panel(session, case, beacon.clock.now()),
     )
 
 
@@ -101,11 +146,18 @@ def case_page(case_id: int, request: Request, viewer: PageViewer, session: ReadS
 def case_note(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
+    promise: Annotated[bool, Form()] = False,
 ) -> Response:
     case = queries.get_case(session, viewer.force_id, case_id)
     if case is None:
         raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    add_note(session, case, viewer.id, text.strip(), beacon.clock.now())
+    now = beacon.clock.now()
+    if promise:
+        add_promise(session, case, actor_of(viewer), text.strip(), now)
+    else:
+        add_note(session, case, viewer.id, text.strip(), now)
+    record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, now,
+           "promise to the citizen added" if promise else "note added")
     return RedirectResponse(f"/cases/{case_id}#timeline-end", status_code=303)
 
 
@@ -117,7 +169,10 @@ def case_status(
     case = queries.get_case(session, viewer.force_id, case_id)
     if case is None:
         raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    change_status(session, case, status, viewer.id, beacon.clock.now())
+    before = case.status
+    if change_status(session, case, status, viewer.id, beacon.clock.now()) is not None:
+        record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id,
+               beacon.clock.now(), "status changed", {"field": "status", "from": before, "to": status.value})
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
