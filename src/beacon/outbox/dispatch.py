@@ -9,7 +9,7 @@ idempotency key, so a provider that honours it sees one message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -48,12 +48,16 @@ class Dispatcher:
         clock: Clock,
         max_attempts: int = 8,
         stuck_after: timedelta = timedelta(minutes=5),
+        on_sent: Callable[[Session, OutboxEntry], None] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._senders = senders
         self._clock = clock
         self._max_attempts = max_attempts
         self._stuck_after = stuck_after
+        # Runs in the transaction that records a send (e.g. folds in status callbacks that
+        # arrived before the send was recorded).
+        self._on_sent = on_sent
 
     def run_once(self, limit: int = 50) -> int:
         """Send every due entry (up to `limit`); returns how many were attempted."""
@@ -98,6 +102,8 @@ class Dispatcher:
             if result.ok:
                 entry.status, entry.sent_at, entry.last_error = "sent", now, None
                 entry.provider_ref = result.provider_ref
+                if self._on_sent is not None:
+                    self._on_sent(session, entry)
             elif result.retry and entry.attempts < self._max_attempts:
                 entry.status, entry.last_error = "pending", result.error
                 entry.next_attempt_at = now + backoff(entry.attempts)

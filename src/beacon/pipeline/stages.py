@@ -13,12 +13,16 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case, open_case_for_person
+from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case
 from beacon.messages import Place
-from beacon.people.identities import resolve_person
-from beacon.routing.disposition import Disposition, Outcome, decide_disposition
+from beacon.people.observe import observe_author
+from beacon.routing.attach import Match, case_to_join, follow_up_case, remember_references
+from beacon.routing.disposition import (
+    Disposition, Outcome, beat_of, decide_disposition, posted_by_force,
+)
+from beacon.routing.record import record_decision
 from beacon.noise.persistence import NoiseOutcome, NoiseService
-from beacon.store.tables import Case, Message
+from beacon.store.tables import Message
 from beacon.store.tables_noise import IncidentRow
 from beacon.triage.result import TriageResult
 
@@ -64,16 +68,20 @@ def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> No
 
 
 def people_stage(ctx: StageContext, message: Message) -> int:
-    message.person_id = resolve_person(ctx.session, message)
-    return message.person_id
+    """The author's person: strong keys link channels; weaker evidence becomes a candidate."""
+    return observe_author(ctx.session, message, ctx.now).person_id
 
 
 def routing_stage(
     ctx: StageContext, message: Message, triage: TriageResult, noise: NoiseOutcome
 ) -> Disposition:
-    disposition = decide_disposition(triage, noise.share_of)
-    message.disposition = disposition.outcome.value
-    message.disposition_reason = disposition.reason
+    """The force's routing policy decides: close, share (to whom), monitor (counted) or case."""
+    follows = follow_up_case(ctx.session, message) is not None
+    disposition = decide_disposition(
+        triage, noise.share_of, text=message.text, from_force=posted_by_force(message),
+        follows_open_case=follows,
+    )
+    record_decision(ctx.session, message, disposition, beat_of(triage), ctx.now)
     return disposition
 
 
@@ -81,30 +89,22 @@ def cases_stage(
     ctx: StageContext, message: Message, triage: TriageResult, disposition: Disposition,
     noise: NoiseOutcome,
 ) -> CaseOutcome | None:
-    """Attach to the incident's or the person's open case when there is one; else open a case."""
+    """Attach to the case the message belongs to (reference, incident, person); else open one."""
     if disposition.outcome is not Outcome.CASE:
         return None
     incident = ctx.session.get_one(IncidentRow, noise.incident_id)
-    existing, why = _case_to_join(ctx, message, incident)
+    existing = _case_to_join(ctx, message, incident)
     if existing is not None:
-        reason = f"attached: {why} {existing.reference}"
-        attach_message(ctx.session, existing, message, reason, ctx.now)
-        incident.case_id = incident.case_id or existing.id
-        return CaseOutcome(existing.id, False, reason)
-    case = open_case(ctx.session, message, triage, message.person_id, ctx.now)
-    incident.case_id = case.id
-    reason = f"opened: {disposition.reason}"
+        case, opened = existing.case, False
+        reason = f"attached: {existing.why} {case.reference}"
+    else:
+        case, opened = open_case(ctx.session, message, triage, message.person_id, ctx.now), True
+        reason = f"opened: {disposition.reason}"
     attach_message(ctx.session, case, message, reason, ctx.now)
-    return CaseOutcome(case.id, True, reason)
+    incident.case_id = case.id if opened else incident.case_id or case.id
+    remember_references(ctx.session, case, message)
+    return CaseOutcome(case.id, opened, reason)
 
 
-def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) -> tuple[Case | None, str]:
-    if incident.case_id is not None:
-        case = ctx.session.get_one(Case, incident.case_id)
-        if case.status in OPEN_STATUS_VALUES:
-            return case, "same incident's open case"
-    if message.person_id:
-        case = open_case_for_person(ctx.session, message.force_id, message.person_id)
-        if case is not None:
-            return case, "same person's open case"
-    return None, ""
+def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) -> Match | None:
+    return case_to_join(ctx.session, message, incident)

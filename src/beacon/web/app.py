@@ -15,10 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import beacon
 from beacon.bootstrap import Beacon
+from beacon.outbox.channel_jobs import register_channel_jobs  # channels (issue 5)
 from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
-from beacon.web import webhooks  # channels (issue 5)
-from beacon.web import audit_pages, casework_pages  # case work (issue 7)
+from beacon.web import replies, webhooks  # channels (issue 5)
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -63,6 +63,7 @@ class BodySizeLimit:
 
 def create_app(beacon_app: Beacon) -> FastAPI:
     settings = beacon_app.settings
+    register_channel_jobs(beacon_app)  # the outbox dispatcher and channel health checks
     periodic = PeriodicRunner(beacon_app.periodic_jobs)
 
     @asynccontextmanager
@@ -95,11 +96,10 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(intake_api.router)
     app.include_router(webhooks.router)
+    app.include_router(replies.router)
     app.include_router(api.router)
     app.include_router(incidents.router)
     app.include_router(pages.router)
-    app.include_router(casework_pages.router)  # case work (issue 7)
-    app.include_router(audit_pages.router)  # case work (issue 7)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,116 @@
+"""Attach instead of duplicate: which open case a message belongs to, and why.
+
+In order: a Beacon case reference written in the text (BC-261128-0042), a reference the citizen
+quoted before on an open case (a crime number such as WB-46103-25), the open case of the
+incident the message belongs to, the author's own open case. Only when none applies is a new
+case opened. References only ever match cases of the message's own force.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from beacon.cases.lifecycle import OPEN_STATUSES, open_case_for_person
+from beacon.store.tables import Case, Message
+from beacon.store.tables_noise import IncidentRow
+from beacon.store.tables_people import QuotedReference
+
+OPEN_STATUS_VALUES = tuple(status.value for status in OPEN_STATUSES)
+BEACON_REFERENCE = re.compile(r"\b([A-Z]{1,8})[-\s]?(\d{6})[-\s]?(\d{4})\b", re.IGNORECASE)
+# Crime and incident numbers citizens quote: letters, a separator, digits, maybe a year.
+OTHER_REFERENCE = re.compile(r"\b([A-Z]{1,4})[-/](\d{4,8})(?:[-/](\d{2,4}))?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    case: Case
+    why: str
+
+
+def beacon_references(text: str) -> list[str]:
+    return list(dict.fromkeys(f"{a.upper()}-{b}-{c}" for a, b, c in BEACON_REFERENCE.findall(text)))
+
+
+def other_references(text: str) -> list[str]:
+    found = [m.group(0).upper().replace("/", "-") for m in OTHER_REFERENCE.finditer(text)]
+    beacon = set(beacon_references(text))
+    return [ref for ref in dict.fromkeys(found) if ref not in beacon]
+
+
+def case_by_reference(session: Session, message: Message) -> Match | None:
+    """An open case of this force whose reference, or a reference quoted on it, is in the text."""
+    for reference in beacon_references(message.text):
+        case = session.scalar(select(Case).where(Case.reference == reference, Case.force_id == message.force_id))
+        if case is not None and case.status in OPEN_STATUS_VALUES:
+            return Match(case, f"carries the case reference {reference}")
+    for reference in other_references(message.text):
+        case = session.scalar(
+            select(Case)
+            .join(QuotedReference, QuotedReference.case_id == Case.id)
+            .where(QuotedReference.force_id == message.force_id, QuotedReference.reference == reference,
+                   Case.status.in_(OPEN_STATUS_VALUES))
+            .order_by(Case.created_at.desc())
+            .limit(1)
+        )
+        if case is not None:
+            return Match(case, f"quotes {reference}, already quoted on")
+    return None
+
+
+def follow_up_case(session: Session, message: Message) -> Match | None:
+    """The open case this message follows up, by reference or by its author: for routing."""
+    by_reference = case_by_reference(session, message)
+    if by_reference is not None or not message.person_id:
+        return by_reference
+    case = open_case_for_person(session, message.force_id, message.person_id)
+    return Match(case, "same person's open case") if case is not None else None
+
+
+def case_to_join(session: Session, message: Message, incident: IncidentRow | None) -> Match | None:
+    by_reference = case_by_reference(session, message)
+    if by_reference is not None:
+        return by_reference
+    if incident is not None and incident.case_id is not None:
+        case = session.get_one(Case, incident.case_id)
+        if case.status in OPEN_STATUS_VALUES and not _elsewhere(session, case, message):
+            return Match(case, "same incident's open case")
+    if message.person_id:
+        own = open_case_for_person(session, message.force_id, message.person_id)
+        if own is not None:
+            return Match(own, "same person's open case")
+    return None
+
+
+def _elsewhere(session: Session, case: Case, message: Message) -> bool:
+    """Both name a postcode and they differ: look-alike reports of two events, not one."""
+    postcode = _postcode(message)
+    if postcode is None:
+        return False
+    first = session.scalar(select(Message).where(Message.case_id == case.id).order_by(Message.id).limit(1))
+    other = _postcode(first) if first is not None else None
+    return other is not None and other != postcode
+
+
+def _postcode(message: Message) -> str | None:
+    place = (message.triage or {}).get("place") or {}
+    postcode = place.get("postcode")
+    return str(postcode).replace(" ", "").upper() if postcode else None
+
+
+def record_references(session: Session, message: Message) -> None:
+    """Keep the references a citizen quoted, so a later message quoting one can find them."""
+    session.add_all(
+        QuotedReference(force_id=message.force_id, reference=reference, message_id=message.id)
+        for reference in other_references(message.text)
+    )
+
+
+def remember_references(session: Session, case: Case, message: Message) -> None:
+    """The message is in `case` now: its quoted references lead there."""
+    session.execute(
+        update(QuotedReference).where(QuotedReference.message_id == message.id).values(case_id=case.id)
+    )

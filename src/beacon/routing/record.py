@@ -1,0 +1,51 @@
+"""Each message's routing decision, kept beside it, and the community needs it adds up to.
+
+`monitor` means no case: the need is counted by beat and kind, so the control room and the
+neighbourhood teams can see, say, eleven helicopter questions from Rosehill tonight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from beacon.routing.disposition import Disposition, Outcome
+from beacon.store.tables import Message
+from beacon.store.tables_people import RoutingDecision
+
+
+@dataclass(frozen=True)
+class Need:
+    beat: str | None
+    need: str
+    count: int
+
+
+def record_decision(
+    session: Session, message: Message, disposition: Disposition, beat: str | None, now: datetime
+) -> None:
+    message.disposition = disposition.outcome.value
+    message.disposition_reason = disposition.reason[:500]
+    session.add(
+        RoutingDecision(
+            message_id=message.id, force_id=message.force_id, outcome=disposition.outcome.value,
+            rule=disposition.rule, recipient=disposition.recipient, beat=beat,
+            need=disposition.need, reason=disposition.reason[:500], decided_at=now,
+        )
+    )
+
+
+def monitored_needs(session: Session, force_id: int, since: datetime) -> list[Need]:
+    """Monitored messages since `since`, counted by beat and need, most first."""
+    count = func.count(RoutingDecision.message_id)
+    rows = session.execute(
+        select(RoutingDecision.beat, RoutingDecision.need, count)
+        .where(RoutingDecision.force_id == force_id, RoutingDecision.outcome == Outcome.MONITOR.value,
+               RoutingDecision.decided_at >= since)
+        .group_by(RoutingDecision.beat, RoutingDecision.need)
+        .order_by(count.desc(), RoutingDecision.beat, RoutingDecision.need)
+    )
+    return [Need(beat, need or "other", int(n)) for beat, need, n in rows]
