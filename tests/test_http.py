@@ -16,6 +16,7 @@ from beacon.store.forces import ensure_force
 from beacon.store.tables import Case, DeadLetter, Message, Person
 from beacon.web.app import create_app
 from tests.builders import message_data
+from tests.desk.desk_builders import seed_guidance
 
 PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
@@ -193,6 +194,7 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         person_id = session.get_one(Message, receipt["id"]).person_id
         incident_id = session.get_one(Message, receipt["id"]).incident_id
     alert_id, handover_id = _alert_and_handover(beacon, case_id)  # case work (issue 7)
+    article_id = seed_guidance(beacon)  # the demo force's guidance articles (issue 8)
     token = sign_in(client, "olu")  # a user of the other force
     routes = [
         ("GET", f"/api/v1/cases/{case_id}", None),
@@ -208,6 +210,10 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("POST", f"/api/v1/messages/{receipt['id']}/split", {"json": {"reason": "different"}}),
         ("POST", f"/incidents/{incident_id}/merge", {"data": {"absorb_id": incident_id, "reason": "same", "csrf_token": token}}),
         ("POST", f"/messages/{receipt['id']}/split", {"data": {"reason": "different", "csrf_token": token}}),
+        ("GET", f"/cases/{case_id}/guidance", None),
+        ("GET", f"/guidance/{article_id}", None),
+        ("GET", f"/guidance/{article_id}/edit", None),
+        ("POST", f"/guidance/{article_id}", {"data": {"title": "x" * 5, "body": "x", "note": "try", "csrf_token": token}}),
     ]
     routes += [  # case work (issue 7)
         ("POST", f"/cases/{case_id}/take", {"data": {"csrf_token": token}}),

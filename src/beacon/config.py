@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     channel_busy_per_day: int = Field(default=20, description="messages a day that make a channel busy")
     webform_per_hour: int = Field(default=10, description="web form posts per address per hour")
 
+    # --- Desk and control room (issue 8): the demand map, surge rule, live refresh ---------------
+    beats_map_path: Path | None = Field(default=None, description="force beats map YAML (polygons)")
+    surge_min_count: int = Field(default=15, description="fewest messages in an hour that can be a surge")
+    surge_ratio: float = Field(default=2.0, description="a surge is at least this many times normal")
+    control_room_refresh_seconds: int = Field(default=10, description="how often the control room updates")
+
 
 
 @lru_cache

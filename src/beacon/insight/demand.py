@@ -1,0 +1,123 @@
+"""Demand: inbound messages by hour, priority, channel, category and beat, with trends against
+the same time last week. One indexed range read of the last 24 hours, counted in Python (the
+categories are a JSON list and beats need the force's beats file, so SQL alone cannot group
+them portably)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from beacon.insight.beats import BeatMap
+from beacon.store.tables import Message
+
+DAY = timedelta(hours=24)
+HOUR = timedelta(hours=1)
+WEEK = timedelta(weeks=1)
+PRIORITIES = ("P1", "P2", "P3", "P4")
+NOT_PLACED = "not placed"
+
+
+@dataclass(frozen=True)
+class HourCount:
+    start: datetime
+    by_priority: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_priority.values())
+
+
+@dataclass(frozen=True)
+class Trend:
+    label: str
+    now: int
+    last_week: int
+
+    @property
+    def change_percent(self) -> int | None:
+        if not self.last_week:
+            return None
+        return round(100 * (self.now - self.last_week) / self.last_week)
+
+
+@dataclass(frozen=True)
+class BeatDemand:
+    code: str
+    name: str
+    contacts: int
+    monitored: int  # community needs counted by beat rather than opened as cases
+
+
+@dataclass(frozen=True)
+class Demand:
+    hours: list[HourCount]
+    by_channel: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+    beats: list[BeatDemand]
+    not_placed: int
+    trends: list[Trend] = field(default_factory=list)
+
+
+def count_inbound(session: Session, force_id: int, start: datetime, end: datetime) -> int:
+    return int(session.scalar(
+        select(func.count(Message.id)).where(
+            Message.force_id == force_id, Message.received_at >= start, Message.received_at < end,
+            Message.direction == "in")
+    ) or 0)
+
+
+def demand(session: Session, force_id: int, now: datetime, beat_map: BeatMap) -> Demand:
+    rows = session.execute(
+        select(Message.received_at, Message.priority, Message.channel, Message.categories,
+               Message.disposition, Message.triage, Message.place, Message.text)
+        .where(Message.force_id == force_id, Message.received_at >= now - DAY,
+               Message.received_at < now, Message.direction == "in")
+    ).all()
+    hours = _hours(rows, now)
+    channels = Counter(r.channel for r in rows)
+    categories = Counter(c for r in rows for c in (r.categories or []) if c != "irrelevant")
+    beats, not_placed = _beats(rows, beat_map)
+    return Demand(hours, channels.most_common(), categories.most_common(12), beats, not_placed,
+                  _trends(session, force_id, now, hours[-1].total, len(rows)))
+
+
+def _hours(rows: list, now: datetime) -> list[HourCount]:  # type: ignore[type-arg]
+    """24 hour-long windows ending now; the last is the hour just gone."""
+    buckets = [Counter[str]() for _ in range(24)]
+    for row in rows:
+        index = 23 - int((now - row.received_at) / HOUR)
+        buckets[max(0, min(23, index))][row.priority or "P4"] += 1
+    return [HourCount(now - HOUR * (24 - i), {p: b.get(p, 0) for p in PRIORITIES}) for i, b in enumerate(buckets)]
+
+
+def _beats(rows: list, beat_map: BeatMap) -> tuple[list[BeatDemand], int]:  # type: ignore[type-arg]
+    contacts: Counter[str] = Counter()
+    monitored: Counter[str] = Counter()
+    for row in rows:
+        code = _beat_of(row, beat_map) or NOT_PLACED
+        contacts[code] += 1
+        if row.disposition == "monitor":
+            monitored[code] += 1
+    found = [BeatDemand(b.code, b.name, contacts[b.code], monitored[b.code]) for b in beat_map.beats]
+    return found, contacts[NOT_PLACED]
+
+
+def _beat_of(row, beat_map: BeatMap) -> str | None:  # type: ignore[no-untyped-def]
+    place = (row.triage or {}).get("place") or {}
+    given = row.place or {}
+    point = (given["lon"], given["lat"]) if given.get("lat") is not None and given.get("lon") is not None else None
+    return beat_map.beat_of(triage_beat=place.get("beat"), postcode=place.get("postcode") or given.get("postcode"),
+                            text=row.text or "", point=point)
+
+
+def _trends(session: Session, force_id: int, now: datetime, last_hour: int, last_day: int) -> list[Trend]:
+    week_ago = now - WEEK
+    return [
+        Trend("Last hour", last_hour, count_inbound(session, force_id, week_ago - HOUR, week_ago)),
+        Trend("Last 24 hours", last_day, count_inbound(session, force_id, week_ago - DAY, week_ago)),
+    ]

@@ -1,0 +1,27 @@
+"""Everything on the control room screen at one moment, from one read session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from beacon.insight.beats import BeatMap
+from beacon.insight.demand import Demand, count_inbound, demand
+from beacon.insight.surge import Surge, SurgeRule, detect_surge
+from beacon.insight.workload import Workload, workload
+
+
+@dataclass(frozen=True)
+class ControlRoom:
+    at: datetime
+    demand: Demand
+    workload: Workload
+    surge: Surge
+
+
+def control_room(session: Session, force_id: int, now: datetime, beat_map: BeatMap,
+                 rule: SurgeRule = SurgeRule()) -> ControlRoom:
+    surge = detect_surge(lambda start, end: count_inbound(session, force_id, start, end), now, rule)
+    return ControlRoom(now, demand(session, force_id, now, beat_map), workload(session, force_id, now), surge)

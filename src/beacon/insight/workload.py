@@ -1,0 +1,101 @@
+"""Workload: queue depth, the oldest P1/P2 nobody has acknowledged, SLA breaches, and who is on
+shift with how many open cases each. SLA and rota figures read the case-work tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from beacon.cases.lifecycle import OPEN_STATUSES
+from beacon.store.tables import Case, User
+from beacon.store.tables_casework import CaseClock, RotaShift
+
+OPEN = [s.value for s in OPEN_STATUSES]
+URGENT = ("P1", "P2")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    reference: str
+    title: str
+    priority: str
+    since: datetime
+    minutes: int
+
+
+@dataclass(frozen=True)
+class OnShift:
+    name: str
+    role: str
+    until: datetime
+    open_cases: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    queue: dict[str, int]  # open cases by priority
+    unassigned: int
+    oldest_unacknowledged: list[Waiting]
+    breaches_open: int  # SLA milestones past due and still not met
+    breaches_today: int  # milestones that breached in the last 24 hours
+    staff: list[OnShift]
+
+
+def workload(session: Session, force_id: int, now: datetime) -> Workload:
+    return Workload(_queue(session, force_id), _unassigned(session, force_id),
+                    _oldest_unacknowledged(session, force_id, now), *_breaches(session, force_id, now),
+                    _staff(session, force_id, now))
+
+
+def _queue(session: Session, force_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Case.priority, func.count(Case.id))
+        .where(Case.force_id == force_id, Case.status.in_(OPEN)).group_by(Case.priority)
+    ).all()
+    found = {priority: count for priority, count in rows}
+    return {p: found.get(p, 0) for p in ("P1", "P2", "P3", "P4")}
+
+
+def _unassigned(session: Session, force_id: int) -> int:
+    return int(session.scalar(select(func.count(Case.id)).where(
+        Case.force_id == force_id, Case.status.in_(OPEN), Case.assignee_id.is_(None))) or 0)
+
+
+def _oldest_unacknowledged(session: Session, force_id: int, now: datetime, limit: int = 5) -> list[Waiting]:
+    """Status 'new' means no one has taken the case yet; the citizen has waited since first contact."""
+    cases = session.execute(
+        select(Case.id, Case.reference, Case.title, Case.priority, Case.first_contact_at)
+        .where(Case.force_id == force_id, Case.status == "new", Case.priority.in_(URGENT))
+        .order_by(Case.first_contact_at, Case.id).limit(limit)
+    ).all()
+    return [Waiting(c.id, c.reference, c.title, c.priority, c.first_contact_at,
+                    max(0, int((now - c.first_contact_at) / timedelta(minutes=1)))) for c in cases]
+
+
+def _breaches(session: Session, force_id: int, now: datetime) -> tuple[int, int]:
+    running = session.scalar(select(func.count(CaseClock.id)).where(
+        CaseClock.force_id == force_id, CaseClock.met_at.is_(None), CaseClock.due_at < now))
+    today = session.scalar(select(func.count(CaseClock.id)).where(
+        CaseClock.force_id == force_id, CaseClock.breached_at >= now - timedelta(hours=24)))
+    return int(running or 0), int(today or 0)
+
+
+def _staff(session: Session, force_id: int, now: datetime) -> list[OnShift]:
+    load = (
+        select(Case.assignee_id, func.count(Case.id).label("n"))
+        .where(Case.force_id == force_id, Case.status.in_(OPEN), Case.assignee_id.is_not(None))
+        .group_by(Case.assignee_id).subquery()
+    )
+    rows = session.execute(
+        select(User.display_name, RotaShift.role, func.max(RotaShift.ends_at), func.coalesce(load.c.n, 0))
+        .join(User, User.id == RotaShift.user_id)
+        .outerjoin(load, load.c.assignee_id == RotaShift.user_id)
+        .where(RotaShift.force_id == force_id, RotaShift.starts_at <= now, RotaShift.ends_at > now)
+        .group_by(User.display_name, RotaShift.role, load.c.n)
+        .order_by(User.display_name)
+    ).all()
+    return [OnShift(name, role, until, int(n)) for name, role, until, n in rows]

@@ -1,0 +1,77 @@
+"""The control room: the live picture on one screen (polled by htmx), its tables as CSV, and
+the printable shift report. Thin: every figure comes from `beacon.insight`."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from beacon.bootstrap import Beacon
+from beacon.insight.beats import BeatMap
+from beacon.insight.figures import ControlRoom, control_room
+from beacon.insight.surge import SurgeRule
+from beacon.web.deps import BeaconDep, PageViewer, ReadSession
+from beacon.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+MAP_LEVELS = 5  # shades on the demand map, lightest = none
+
+
+@lru_cache(maxsize=4)
+def beat_map_from(path: Path | None) -> BeatMap:
+    return BeatMap.load(path)
+
+
+def figures_now(beacon: Beacon, session: Any, force_id: int) -> ControlRoom:
+    settings = beacon.settings
+    rule = SurgeRule(min_count=settings.surge_min_count, ratio=settings.surge_ratio)
+    return control_room(session, force_id, beacon.clock.now(), beat_map_from(settings.beats_map_path), rule)
+
+
+def map_view(figures: ControlRoom, beat_map: BeatMap) -> list[dict[str, Any]]:
+    """Each beat's shape with its demand and a shade from 0 (none) to MAP_LEVELS."""
+    by_code = {b.code: b for b in figures.demand.beats}
+    busiest = max((b.contacts for b in figures.demand.beats), default=0)
+    return [
+        {"shape": shape, "beat": by_code[shape.code],
+         "level": math.ceil(MAP_LEVELS * by_code[shape.code].contacts / busiest) if busiest else 0}
+        for shape in beat_map.shapes()
+    ]
+
+
+def chart_data(figures: ControlRoom) -> dict[str, Any]:
+    hours = figures.demand.hours
+    return {
+        "hours": [h.start.isoformat() for h in hours],
+        "priorities": {p: [h.by_priority[p] for h in hours] for p in ("P1", "P2", "P3", "P4")},
+        "channels": figures.demand.by_channel,
+        "categories": figures.demand.by_category,
+    }
+
+
+def _context(beacon: Beacon, session: Any, viewer: Any) -> dict[str, Any]:
+    figures = figures_now(beacon, session, viewer.force_id)
+    beat_map = beat_map_from(beacon.settings.beats_map_path)
+    return {"viewer": viewer, "f": figures, "map": map_view(figures, beat_map), "town": beat_map.town,
+            "charts": chart_data(figures), "refresh": beacon.settings.control_room_refresh_seconds}
+
+
+@router.get("/control-room")
+def control_room_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
+    return render(request, "control_room.html", **_context(beacon, session, viewer))
+
+
+@router.get("/control-room/live")
+def control_room_live(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
+    """The figures alone: the page swaps them in every few seconds, without a reload."""
+    return render(request, "control_room_live.html", **_context(beacon, session, viewer))
+
+
+@router.get("/shift-report")
+def shift_report(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
+    return render(request, "shift_report.html", **_context(beacon, session, viewer))
