@@ -24,23 +24,22 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_mib  # noqa: E402
+from _common import peak_rss_mib
+from sqlalchemy import select
 
-from sqlalchemy import select  # noqa: E402
-
-from beacon.bootstrap import Beacon, bootstrap  # noqa: E402
-from beacon.cases.audit_events import user_actor  # noqa: E402
-from beacon.cases.escalation import acknowledge_case  # noqa: E402
-from beacon.cases.rota import put_on_shift  # noqa: E402
-from beacon.cases.settings import shipped_casework  # noqa: E402
-from beacon.cases.sms_ack import acknowledge_by_sms  # noqa: E402
-from beacon.cases.tick import casework_tick  # noqa: E402
-from beacon.clock import FakeClock  # noqa: E402
-from beacon.config import Settings  # noqa: E402
-from beacon.messages import InboundMessage  # noqa: E402
-from beacon.staff.accounts import Role, create_user  # noqa: E402
-from beacon.store.tables import Case, User  # noqa: E402
-from beacon.store.tables_casework import Alert, StaffContact  # noqa: E402
+from beacon.bootstrap import Beacon, bootstrap
+from beacon.cases.audit_events import user_actor
+from beacon.cases.escalation import acknowledge_case
+from beacon.cases.rota import put_on_shift
+from beacon.cases.settings import shipped_casework
+from beacon.cases.sms_ack import acknowledge_by_sms
+from beacon.cases.tick import casework_tick
+from beacon.clock import FakeClock
+from beacon.config import Settings
+from beacon.messages import InboundMessage
+from beacon.staff.accounts import Role, create_user
+from beacon.store.tables import Case, User
+from beacon.store.tables_casework import Alert, StaffContact
 
 PEOPLE = {  # username: (role, chain role, phone)
     "hana": (Role.HANDLER, "handler", "+447700900101"),
