@@ -145,13 +145,15 @@ def _outcomes(beacon: Beacon, ids: dict[str, int]) -> list[P1Outcome]:
         for alert, case in session.execute(
             select(Alert, Case).join(Case, Case.id == Alert.case_id).where(Alert.cause == "p1").order_by(Case.created_at)
         ):
-            def minutes(at: datetime | None) -> float | None:
-                return None if at is None else (at - case.created_at).total_seconds() / 60
-
-            out.append(P1Outcome(case.reference, case.created_at, minutes(alert.raised_at) or 0.0,
-                                 minutes(alert.escalated_at), minutes(alert.acknowledged_at),
+            opened = case.created_at
+            out.append(P1Outcome(case.reference, opened, _minutes(opened, alert.raised_at) or 0.0,
+                                 _minutes(opened, alert.escalated_at), _minutes(opened, alert.acknowledged_at),
                                  names.get(alert.acknowledged_by or -1, alert.acknowledged_via or "nobody")))
     return out
+
+
+def _minutes(since: datetime, at: datetime | None) -> float | None:
+    return None if at is None else (at - since).total_seconds() / 60
 
 
 def _fmt(value: float | None) -> str:
