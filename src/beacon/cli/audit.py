@@ -12,7 +12,7 @@ from beacon.config import Settings
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @audit_app.command("verify")

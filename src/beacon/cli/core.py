@@ -26,7 +26,8 @@ from beacon.staff.accounts import (
 )
 from beacon.store.tables import DeadLetter
 
-console = Console(stderr=True)
+# soft_wrap: a long path in an error must stay on one line, so it can be read and grepped.
+console = Console(stderr=True, soft_wrap=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
