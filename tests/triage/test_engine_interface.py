@@ -12,14 +12,14 @@ from beacon.triage.result import THRIVE_KEYS
 
 
 def test_result_has_the_agreed_shape(lexicon_engine):
-    result = lexicon_engine.triage("Someone is breaking into the car on Otley Road LS6 3AA now")
+    result = lexicon_engine.triage("Someone is breaking into the car on Colne Road BB10 1LD now")
     assert isinstance(result, TriageResult)
     assert result.priority in ("P1", "P2", "P3", "P4")
     assert 0.0 <= result.urgency <= 1.0
     assert set(result.risk) == set(THRIVE_KEYS)
     assert all(0.0 <= value <= 1.0 for value in result.risk.values())
-    assert result.place == {"postcode": "LS6 3AA", "district": "LS6", "name": "Headingley",
-                            "beat": "NW-01"}
+    assert result.place == {"postcode": "BB10 1LD", "district": "BB10", "name": "Burnhaven Wood",
+                            "beat": "BH-BW"}
     assert result.model_version
     assert {reason["kind"] for reason in result.reasons} >= {"lexicon", "place", "language"}
     json.dumps(result.to_dict())
@@ -37,14 +37,56 @@ def test_empty_text_is_p4_not_an_error(lexicon_engine):
 
 
 def test_place_given_by_the_channel_wins(lexicon_engine):
-    result = lexicon_engine.triage("fight outside", place=Place(postcode="ls11 5ab"))
-    assert result.place["beat"] == "SO-02"
-    assert result.place["postcode"] == "LS11 5AB"
+    result = lexicon_engine.triage("fight outside BB12 6NA", place=Place(postcode="bb11 5ab"))
+    assert result.place["beat"] == "BH-RG"
+    assert result.place["postcode"] == "BB11 5AB"
 
 
 def test_partial_postcode_and_gazetteer(lexicon_engine):
-    assert lexicon_engine.triage("car alarm going off in LS14").place["beat"] == "EA-02"
-    assert lexicon_engine.triage("kids on bikes in Armley Park").place["district"] == "LS12"
+    assert lexicon_engine.triage("car alarm going off in BB12").place["beat"] == "BH-GN"
+    place = lexicon_engine.triage("kids on bikes in Thompson Park").place
+    assert place["district"] == "BB10" and place["beat"] == "BH-BW"
+
+
+def test_sector_decides_the_beat_within_a_district(lexicon_engine):
+    # BB11 holds four beats: the first digit of the inward code picks one
+    assert lexicon_engine.triage("fight on Church Street BB11 2DL").place["beat"] == "BH-TC"
+    assert lexicon_engine.triage("fight on Oxford Road BB11 3AZ").place["beat"] == "BH-FU"
+    assert lexicon_engine.triage("fight at BB11 9ZZ").place["beat"] == "BH-TC"  # district fallback
+
+
+def test_scenario_streets_and_places_all_map_to_a_beat(lexicon_engine):
+    from beacon.scenario.force import PLACES, PUBS, SHOPS, STREETS
+
+    beats = set(lexicon_engine.places.beats)
+    for street in STREETS:
+        for where in (street.name, street.area, street.postcode):
+            place = lexicon_engine.triage(f"trouble on {where} tonight").place
+            assert place and place["beat"] in beats, where
+        by_postcode = lexicon_engine.triage(street.postcode).place["beat"]
+        assert lexicon_engine.triage(street.name).place["beat"] == by_postcode, street.name
+    for where in (*PUBS, *SHOPS, *PLACES):
+        place = lexicon_engine.triage(f"trouble at {where} tonight").place
+        assert place and place["beat"] in beats, where
+
+
+def test_channel_place_name_maps_to_a_beat(lexicon_engine):
+    result = lexicon_engine.triage("come quick", place=Place(name="Victoria Road, Hapton Bridge"))
+    assert result.place["beat"] == "BH-HB"
+
+
+def test_beats_table_rejects_unknown_beats_and_areas(tmp_path):
+    from beacon.triage.lexicon import LexiconError
+    from beacon.triage.places import PlaceFinder
+
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("beats: {A-1: North}\ndistricts:\n  BB1: {beat: A-2}\n")
+    with pytest.raises(LexiconError, match="A-2"):
+        PlaceFinder.load(typo)
+    stray = tmp_path / "stray.yaml"
+    stray.write_text("districts:\n  BB1: {beat: A-1}\nplaces:\n  the mill: BB9\n")
+    with pytest.raises(LexiconError, match="the mill"):
+        PlaceFinder.load(stray)
 
 
 def test_unknown_district_is_ignored(lexicon_engine):

@@ -72,7 +72,7 @@ def triage_rows(engine: TriageEngine, rows: Iterator[Row], label_model: TextMode
 
 @app.command("triage")
 def triage_command(
-    input: Annotated[Path, typer.Option("--input", help="CSV or JSONL file of messages")],
+    input: Annotated[Path, typer.Option("--input", help="CSV, JSONL or JSON (an array of objects) file of messages")],
     output: Annotated[Path, typer.Option("--output", help="JSONL file to write, one object a row")],
     text_field: Annotated[str | None, typer.Option(help="field holding the text [text]")] = None,
     id_field: Annotated[str | None, typer.Option(help="field holding the id [id, else row number]")] = None,

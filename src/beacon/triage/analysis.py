@@ -79,7 +79,11 @@ def _matches_at(pattern: tuple[str, ...], words: list[str], start: int) -> bool:
 
 
 def analyse(lexicon: Lexicon, text: str) -> LexiconEvidence:
-    words = tokens(normalise(text).replace("\n", " \n "))
+    return analyse_words(lexicon, tokens(normalise(text)))
+
+
+def analyse_words(lexicon: Lexicon, words: list[str]) -> LexiconEvidence:
+    """`analyse` of the tokens of normalised text (triage tokenises once for lexicon and places)."""
     raw = find_terms(lexicon.index, words)
     evidence = LexiconEvidence(token_count=len(words))
     modifiers = {term.group for term, _, _ in raw if term.group not in _EVIDENCE_GROUPS}

@@ -1,4 +1,7 @@
-"""Reading rows for batch triage: CSV or JSONL by extension, streamed in file order.
+"""Reading rows for batch triage: CSV, JSONL or JSON by extension, in file order.
+
+`.csv` and `.jsonl`/`.ndjson` are streamed; `.json` holds one JSON array of objects (read whole),
+or, as some exports name their JSONL, one object per line.
 
 Field names default to common spellings (a tweet's `full_text`, `id_str`, TREC-IS's `post_id`)
 when the caller does not name them; a field the caller names must exist.
@@ -48,10 +51,13 @@ def read_rows(path: Path, names: FieldNames) -> Iterator[Row]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         records = _csv_records(path)
-    elif suffix in (".jsonl", ".ndjson", ".json"):
+    elif suffix in (".jsonl", ".ndjson"):
         records = _jsonl_records(path)
+    elif suffix == ".json":
+        records = _json_records(path)
     else:
-        raise BatchInputError(f"input must be .csv or .jsonl, not {suffix or 'no extension'}: {path}")
+        raise BatchInputError(f"input must be .csv, .jsonl, .ndjson or .json (an array of objects),"
+                              f" not {suffix or 'no extension'}: {path}")
     resolved: dict[str, str | None] | None = None
     for number, record in enumerate(records, start=1):
         if resolved is None:
@@ -138,3 +144,19 @@ def _jsonl_records(path: Path) -> Iterator[dict[str, Any]]:
             if not isinstance(record, dict):
                 raise BatchInputError(f"{path}:{line_number}: each line must be a JSON object")
             yield record
+
+
+def _json_records(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8-sig") as handle:
+        head = handle.read(4096).lstrip()
+    if not head.startswith("["):
+        yield from _jsonl_records(path)  # a .json file that is really JSON Lines
+        return
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        raise BatchInputError(f"{path}: not valid JSON: {error}") from error
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise BatchInputError(f"{path}: item {number} of the array is not a JSON object")
+        yield record

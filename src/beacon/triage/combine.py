@@ -36,8 +36,9 @@ class ModelView:
     expected: float  # expected score in [0.25, 1]; 0 when not a priority model
 
 
-def read_model(model: TextModel, text: str) -> ModelView:
-    scores = model.scores(text)
+def read_model(model: TextModel, text: str, normalised: str | None = None) -> ModelView:
+    """The model's grade; `normalised` is `normalise(text)` when the caller already has it."""
+    scores = model.scores(text) if normalised is None else model.scores_of_normalised(normalised)
     label = max(scores, key=scores.__getitem__)
     if not model.predicts_priority:
         return ModelView(label, scores, None, 0.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from beacon.triage.analysis import LexiconEvidence, analyse
+from beacon.triage.analysis import LexiconEvidence, analyse_words
 from beacon.triage.combine import ModelView, combine_with_model, read_model
 from beacon.triage.language import LanguageGate
 from beacon.triage.lexicon import Lexicon, load_lexicon
@@ -18,6 +18,7 @@ from beacon.triage.policy import (
     decide_from_lexicon,
 )
 from beacon.triage.result import TriageResult
+from beacon.triage.text import normalise, tokens
 from beacon.triage.thrive import thrive
 
 if TYPE_CHECKING:
@@ -58,9 +59,11 @@ class TriageEngine:
     def triage(self, text: str, *, language: str | None = None, place: Place | None = None
                ) -> TriageResult:
         text = text or ""
-        evidence = analyse(self.lexicon, text)
+        normalised = normalise(text)  # once, for the lexicon, the model and the gazetteer
+        words = tokens(normalised)
+        evidence = analyse_words(self.lexicon, words)
         decision = decide_from_lexicon(self.lexicon, evidence)
-        view = read_model(self.model, text) if self.model is not None else None
+        view = read_model(self.model, text, normalised) if self.model is not None else None
         if view is not None:
             combine_with_model(decision, evidence, view, self.version)
         apply_safety_rules(decision, evidence)
@@ -68,7 +71,7 @@ class TriageEngine:
         guess = self.language_gate.guess(text, language, foreign_alarm)
         if not guess.covered:
             apply_language_rule(decision, guess.code, evidence.alarms)
-        found, how = self.places.find(text, place)
+        found, how = self.places.find(text, place, words)
         if found:
             decision.reasons.append({"kind": "place", "detail": f"{how}: {found}", "method": how})
         decision.reasons.append({"kind": "language", "detail": f"{guess.code} by {guess.method}",

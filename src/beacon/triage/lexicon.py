@@ -17,6 +17,7 @@ from beacon.triage.result import PRIORITIES
 from beacon.triage.text import tokenise
 
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "lexicon.yaml"
+CANDIDATE_CACHE_SIZE = 50_000
 MODIFIER_LISTS = ("negators", "reporting_cues", "banter", "intensifiers", "in_progress", "past")
 
 
@@ -50,8 +51,12 @@ class PhraseIndex:
     exact: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     prefix: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     prefix_lengths: set[int] = field(default_factory=set)
+    # token -> its candidates: words repeat a lot (Zipf), and the prefix lookups cost more than
+    # the dictionary hit. Bounded so a stream of unique tokens cannot grow it without limit.
+    _cache: dict[str, tuple[Term, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, term: Term) -> None:
+        self._cache.clear()
         first = term.tokens[0]
         if first.endswith("*") and len(first) > 1:
             self.prefix[first[:-1]].append(term)
@@ -59,7 +64,15 @@ class PhraseIndex:
         else:
             self.exact[first].append(term)
 
-    def candidates(self, token: str) -> list[Term]:
+    def candidates(self, token: str) -> tuple[Term, ...]:
+        found = self._cache.get(token)
+        if found is None:
+            if len(self._cache) >= CANDIDATE_CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[token] = tuple(self._lookup(token))
+        return found
+
+    def _lookup(self, token: str) -> list[Term]:
         found = self.exact.get(token, [])
         if not self.prefix_lengths:
             return found

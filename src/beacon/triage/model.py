@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from beacon.triage.text import model_tokens
+from beacon.triage.text import model_tokens, model_tokens_of_normalised, normalise
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "model.npz"
 PRIORITY_LABELS = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4",
@@ -30,7 +30,15 @@ class ModelError(ValueError):
 
 def features(text: str) -> list[str]:
     """Words and adjacent word pairs: the analyzer used both for training and for inference."""
-    words = model_tokens(text)
+    return _with_pairs(model_tokens(text))
+
+
+def features_of_normalised(text: str) -> list[str]:
+    """`features` of text already passed through `normalise`."""
+    return _with_pairs(model_tokens_of_normalised(text))
+
+
+def _with_pairs(words: list[str]) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -44,10 +52,11 @@ class TextModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Per-message inference touches ~40 features: plain Python tuples beat NumPy's per-call
-        # overhead by about 5x here, so keep a column-per-feature copy for `scores`.
-        self._columns = [tuple(column) for column in self.coef.T.tolist()]
+        # Scoring touches ~40 features per message: gather their rows of idf-scaled coefficients
+        # with one NumPy fancy index and one small matrix product (about 4x faster than a Python
+        # loop over features and classes, and than scikit-learn's per-call overhead).
         self._idf = self.idf.tolist()
+        self._scaled = np.ascontiguousarray((self.coef * self.idf).T)  # (features, classes)
         self._intercept = self.intercept.tolist()
 
     @property
@@ -68,13 +77,27 @@ class TextModel:
 
     def scores(self, text: str) -> dict[str, float]:
         """Probability per class label."""
-        counts = Counter(self.vocabulary[f] for f in features(text) if f in self.vocabulary)
-        weights = {i: (1.0 + math.log(n)) * self._idf[i] for i, n in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return self.scores_of_normalised(normalise(text))
+
+    def scores_of_normalised(self, text: str) -> dict[str, float]:
+        """`scores` of text already passed through `normalise` (triage normalises once)."""
+        get = self.vocabulary.get
+        counts: dict[int, int] = {}
+        for feature in features_of_normalised(text):
+            position = get(feature)
+            if position is not None:
+                counts[position] = counts.get(position, 0) + 1
         logits = list(self._intercept)
-        for i, weight in weights.items():
-            for row, coefficient in enumerate(self._columns[i]):
-                logits[row] += coefficient * weight / norm
+        if counts:
+            # sublinear tf times idf, L2-normalised, as TfidfVectorizer(sublinear_tf=True) does
+            tf = [1.0 + math.log(n) if n > 1 else 1.0 for n in counts.values()]
+            idf = self._idf
+            norm = math.sqrt(sum((t * idf[i]) ** 2 for t, i in zip(tf, counts, strict=True)))
+            sums = (np.array(tf) @ self._scaled[list(counts)]).tolist()
+            logits = [b + value / norm for b, value in zip(logits, sums, strict=True)]
+        return self._probabilities(logits)
+
+    def _probabilities(self, logits: list[float]) -> dict[str, float]:
         if len(self.classes) == 2 and len(logits) == 1:
             positive = 1.0 / (1.0 + math.exp(-logits[0]))
             return {self.classes[0]: 1.0 - positive, self.classes[1]: positive}

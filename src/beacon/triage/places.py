@@ -1,5 +1,10 @@
 """Where a message is about: UK postcodes (full or district only) and gazetteer names, mapped to
-a beat through the force-editable table in `data/beats.yaml`."""
+a beat through the force-editable table in `data/beats.yaml`.
+
+A full postcode is looked up by its sector ("BB11 1"), then by its district ("BB11"); a district
+given alone by the district; a gazetteer name by the sector or district it is filed under. The
+beats table's header explains the format; beat ids are stable (the control-room map keys on them).
+"""
 
 from __future__ import annotations
 
@@ -30,9 +35,13 @@ class District:
 
 
 class PlaceFinder:
-    def __init__(self, districts: dict[str, District], places: PhraseIndex) -> None:
+    def __init__(self, districts: dict[str, District], places: PhraseIndex,
+                 sectors: dict[str, District] | None = None,
+                 beats: dict[str, str] | None = None) -> None:
         self.districts = districts
         self.places = places
+        self.sectors = sectors or {}
+        self.beats = beats or {}  # beat id -> readable name (may be empty in a force's table)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> PlaceFinder:
@@ -43,10 +52,19 @@ class PlaceFinder:
             raise LexiconError(f"cannot read beats table {source}: {error}") from error
         if not isinstance(data, dict) or not isinstance(data.get("districts"), dict):
             raise LexiconError(f"beats table {source} needs a 'districts' mapping")
-        return cls(_districts(data["districts"], source), _places(data.get("places") or {}, source))
+        beats = {str(code): str(name) for code, name in (data.get("beats") or {}).items()}
+        districts = _districts(data["districts"], source, "districts")
+        sectors = _districts(data.get("sectors") or {}, source, "sectors")
+        _check_beats(beats, [*districts.values(), *sectors.values()], source)
+        places = _places(data.get("places") or {}, source, set(districts) | set(sectors))
+        return cls(districts, places, sectors, beats)
 
-    def find(self, text: str, given: Place | None = None) -> tuple[dict[str, Any] | None, str]:
-        """The place and how it was found ("given", "postcode", "district", "gazetteer", "")."""
+    def find(self, text: str, given: Place | None = None, words: list[str] | None = None
+             ) -> tuple[dict[str, Any] | None, str]:
+        """The place and how it was found ("given", "postcode", "district", "gazetteer", "").
+
+        `words`: `tokenise(text)` when the caller already has it (the engine does).
+        """
         if given is not None:
             found = self._from_given(given)
             if found:
@@ -54,56 +72,73 @@ class PlaceFinder:
         full = _FULL_POSTCODE.search(text)
         if full:
             outward = full.group(1).upper()
-            return self._describe(f"{outward} {full.group(2).upper()}", outward, None), "postcode"
+            return self._describe(f"{outward} {full.group(2).upper()}", outward, None,
+                                  f"{outward} {full.group(2)[0]}"), "postcode"
         for candidate in _DISTRICT.findall(text):
             if candidate.upper() in self.districts:
                 return self._describe(None, candidate.upper(), None), "district"
-        return self._gazetteer(text), "gazetteer"
+        return self._gazetteer(text, words), "gazetteer"
 
     def _from_given(self, given: Place) -> dict[str, Any] | None:
         if given.postcode:
             full = _FULL_POSTCODE.fullmatch(given.postcode.strip())
             outward = full.group(1).upper() if full else given.postcode.strip().upper()
             postcode = f"{outward} {full.group(2).upper()}" if full else None
-            return self._describe(postcode, outward, given.name)
+            sector = f"{outward} {full.group(2)[0]}" if full else None
+            return self._describe(postcode, outward, given.name, sector)
         if given.name:
             return self._gazetteer(given.name) or {"postcode": None, "district": None,
                                                     "name": given.name, "beat": None}
         return None
 
-    def _gazetteer(self, text: str) -> dict[str, Any] | None:
-        matches = find_terms(self.places, tokenise(text))
+    def _gazetteer(self, text: str, words: list[str] | None = None) -> dict[str, Any] | None:
+        matches = find_terms(self.places, tokenise(text) if words is None else words)
         if not matches:
             return None
         term = max(matches, key=lambda match: len(match[0].tokens))[0]
-        return self._describe(None, term.name, term.phrase.title())
+        outward, _, digit = term.name.partition(" ")
+        return self._describe(None, outward, term.phrase.title(), term.name if digit else None)
 
-    def _describe(self, postcode: str | None, outward: str, name: str | None) -> dict[str, Any]:
-        district = self.districts.get(outward)
+    def _describe(self, postcode: str | None, outward: str, name: str | None,
+                  sector: str | None = None) -> dict[str, Any]:
+        area = self.sectors.get(sector or "") or self.districts.get(outward)
         return {
             "postcode": postcode,
             "district": outward,
-            "name": name or (district.name if district else None),
-            "beat": district.beat if district else None,
+            "name": name or (area.name if area else None),
+            "beat": area.beat if area else None,
         }
 
 
-def _districts(spec: dict[str, Any], source: Path) -> dict[str, District]:
+def _districts(spec: Any, source: Path, section: str) -> dict[str, District]:
+    if not isinstance(spec, dict):
+        raise LexiconError(f"{source}: {section} must be a mapping")
     districts = {}
     for code, value in spec.items():
         if not isinstance(value, dict) or "beat" not in value:
-            raise LexiconError(f"{source}: districts.{code} needs a beat")
-        districts[str(code).upper()] = District(str(code).upper(), str(value["beat"]),
-                                                str(value.get("name", code)))
+            raise LexiconError(f"{source}: {section}.{code} needs a beat")
+        key = " ".join(str(code).upper().split())
+        districts[key] = District(key, str(value["beat"]), str(value.get("name", code)))
     return districts
 
 
-def _places(spec: dict[str, Any], source: Path) -> PhraseIndex:
+def _check_beats(beats: dict[str, str], areas: list[District], source: Path) -> None:
+    """When the table lists its beats, every area must use one of them (catches typos in ids)."""
+    unknown = sorted({area.beat for area in areas} - set(beats)) if beats else []
+    if unknown:
+        raise LexiconError(f"{source}: beats not listed under 'beats': {', '.join(unknown)}")
+
+
+def _places(spec: dict[str, Any], source: Path, known: set[str]) -> PhraseIndex:
     if not isinstance(spec, dict):
-        raise LexiconError(f"{source}: places must map names to postcode districts")
+        raise LexiconError(f"{source}: places must map names to postcode sectors or districts")
     index = PhraseIndex()
-    for name, district in spec.items():
+    for name, area in spec.items():
+        code = " ".join(str(area).upper().split())
+        if code not in known:
+            raise LexiconError(f"{source}: places.{name}: {area!r} is not a listed sector or "
+                               "district")
         words = tuple(tokenise(str(name)))
         if words:
-            index.add(Term(str(name), words, 1.0, "place", str(district).upper()))
+            index.add(Term(str(name), words, 1.0, "place", code))
     return index

@@ -31,7 +31,12 @@ def tokenise(text: str) -> list[str]:
 
 def model_tokens(text: str) -> list[str]:
     """Tokens the text model sees: words only, @mentions and numbers folded, '#' dropped."""
-    text = _MENTION.sub(" @user ", normalise(text))
+    return model_tokens_of_normalised(normalise(text))
+
+
+def model_tokens_of_normalised(text: str) -> list[str]:
+    """`model_tokens` of text already passed through `normalise` (triage normalises once)."""
+    text = _MENTION.sub(" @user ", text)
     words = []
     for token in tokens(text):
         if token.isdigit():
