@@ -16,6 +16,7 @@ from beacon.store.forces import ensure_force
 from beacon.store.tables import Case, DeadLetter, Message, Person
 from beacon.web.app import create_app
 from tests.builders import message_data
+from tests.routes import app_routes
 from tests.desk.desk_builders import seed_guidance
 
 PASSWORD = "correct horse battery"
@@ -193,8 +194,8 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
     with beacon.read_session_factory() as session:
         person_id = session.get_one(Message, receipt["id"]).person_id
         incident_id = session.get_one(Message, receipt["id"]).incident_id
-    alert_id, handover_id = _alert_and_handover(beacon, case_id)  # case work (issue 7)
     article_id = seed_guidance(beacon)  # the demo force's guidance articles (issue 8)
+    alert_id, handover_id = _alert_and_handover(beacon, case_id)  # case work (issue 7)
     token = sign_in(client, "olu")  # a user of the other force
     routes = [
         ("GET", f"/api/v1/cases/{case_id}", None),
@@ -227,6 +228,11 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("GET", f"/audit/cases/{case_id}", None),
         ("GET", f"/audit/persons/{person_id}", None),
         ("GET", f"/audit/export.csv?case_id={case_id}", None),
+    ]
+    routes += [  # replies (issue 5)
+        ("GET", f"/cases/{case_id}/reply", None),
+        ("POST", f"/cases/{case_id}/reply", {"data": {"message_id": receipt["id"], "text": "We are on our way",
+                                                      "reply_key": "k1", "csrf_token": token}}),
     ]
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
@@ -261,10 +267,8 @@ def path_template(path: str) -> str:
 
 def assert_routes_covered(client: TestClient, tested: set[str]) -> None:
     """Every route with an id in its path must be in the scoping test above."""
-    app = client.app
     with_ids = {
-        re.sub(r"\{[^}]+\}", "{id}", route.path)
-        for route in app.routes  # type: ignore[attr-defined]
-        if "{" in getattr(route, "path", "") and not route.path.startswith("/static")
+        path for _, path in app_routes(client.app.routes)  # type: ignore[attr-defined]
+        if "{id}" in path and not path.startswith("/static")
     }
-    assert with_ids <= tested, f"routes with ids missing from the scoping test: {with_ids - tested}"
+    assert with_ids <= tested, f"routes with ids missing from the scoping test: {sorted(with_ids - tested)}"

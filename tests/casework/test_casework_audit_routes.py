@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.routing import _IncludedRouter  # FastAPI 0.16x keeps included routes here
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from starlette.routing import BaseRoute
 
 from beacon.bootstrap import Beacon
 from beacon.staff.accounts import Role
@@ -20,6 +18,7 @@ from beacon.store.tables import Message
 from beacon.store.tables_audit import AuditEvent
 from beacon.store.tables_casework import Alert, Handover
 from beacon.web.app import create_app
+from tests.routes import app_routes
 from tests.casework.casework_builders import PASSWORD, case_from, on_shift, staff, tick
 
 # Routes that record nothing, and why. Everything else must be in EXPECTED below.
@@ -88,21 +87,6 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/audit/persons/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/export.csv"): [("disclosed", "audit_trail")],
 }
-
-
-def app_routes(routes: list[BaseRoute]) -> Iterator[tuple[str, str]]:
-    """(method, path with every {param} as {id}) for each route, inside included routers too."""
-    for route in routes:
-        if isinstance(route, _IncludedRouter):
-            yield from app_routes(route.original_router.routes)
-            continue
-        path = getattr(route, "path", None)
-        if path is None:
-            continue
-        template = "/".join("{id}" if part.startswith("{") else part for part in path.split("/"))
-        for method in sorted(getattr(route, "methods", None) or {"GET"}):
-            if method != "HEAD":
-                yield method, template
 
 
 def _classified(method: str, path: str) -> bool:
