@@ -17,3 +17,5 @@ def test_a_night_moved_to_end_now_keeps_its_gaps() -> None:
     assert max(after) == end
     assert [b - before[0] for b in before] == [a - after[0] for a in after]
     assert [m["provider_message_id"] for m in moved] == [m["provider_message_id"] for m in messages]
+    lags = {datetime.fromisoformat(m["received_at"]) - datetime.fromisoformat(m["created_at"]) for m in moved}
+    assert lags == {datetime.fromisoformat(m["received_at"]) - datetime.fromisoformat(m["created_at"]) for m in messages}

@@ -174,6 +174,8 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
 ) -> None:
     """The whole demo: a SQLite database, a demo user, the night-shift scenario, the web UI."""
+    from beacon.cases.demo import seed_demo_casework
+    from beacon.cases.settings import casework_for
     from beacon.scenario import generate_night_shift
     from beacon.scenario.timing import ending_at
 
@@ -183,6 +185,8 @@ def demo(
     beacon = bootstrap(settings)
     beacon.prepare_database()
     password = _demo_user(beacon)
+    with beacon.session_factory.begin() as session:  # the demo user is on shift: clocks and alerts show
+        seed_demo_casework(session, casework_for(settings.casework_path), "handler", beacon.clock.now())
     night, _truth = generate_night_shift(seed)
     # The night ends a few minutes ago, so clocks and "last 24 hours" views show it as current.
     messages = ending_at(night, beacon.clock.now() - timedelta(minutes=5))
