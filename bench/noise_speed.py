@@ -5,7 +5,12 @@ A synthetic stream at one million messages per 24 hours (the window's design loa
 reports about a few thousand incidents. Texts are generated from made-up words, so no real post is
 used. The baseline, measured in the same run, is exact raw-text matching with a dictionary.
 
-    .venv/bin/python bench/noise_speed.py --messages 1100000   # the window fills to 1M
+Speed is CPU time of this process (the machine may be shared); pass --cpu to pin it to one core.
+Memory: the tracker runs first, so the process's peak RSS is the tracker's peak (plus the
+interpreter, numpy and the stream generator, reported before tracking starts); growth is peak RSS
+after tracking minus RSS before it.
+
+    .venv/bin/python bench/noise_speed.py --messages 1100000 --cpu 1  # the window fills to 1M
     .venv/bin/python bench/noise_speed.py --messages 100000
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import resource
 import time
@@ -102,7 +108,7 @@ def run(tracker_factory: type, messages: int, per_day: int, keep: bool = True) -
     busy = 0
     cpu = 0
     gc.collect()
-    rss_before = _rss_mb()
+    rss_before = _current_rss_mb()
     while True:
         chunk = [obs for _, obs in zip(range(CHUNK), source, strict=False)]
         if not chunk:
@@ -118,11 +124,18 @@ def run(tracker_factory: type, messages: int, per_day: int, keep: bool = True) -
         cpu += time.process_time_ns() - cpu_began
     # CPU time, not wall time: other work on the machine must not count against the tracker.
     return {"tracker": tracker, "seconds": cpu / 1e9, "wall_seconds": busy / 1e9, "timings": timings,
-            "rss_growth_mb": _rss_mb() - rss_before}
+            "rss_before_mb": rss_before, "peak_rss_mb": _rss_mb(),
+            "rss_growth_mb": _rss_mb() - rss_before, "rss_end_mb": _current_rss_mb()}
 
 
 def _rss_mb() -> float:
+    """Peak resident set size of this process so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _percentiles(values: list[int]) -> str:
@@ -136,15 +149,23 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=400_000,
                         help="1100000 fills the 24-hour window to 1M (about 4 CPU-minutes)")
     parser.add_argument("--per-day", type=int, default=1_000_000, help="stream rate")
+    parser.add_argument("--cpu", type=int, default=None, help="pin the process to this core")
     args = parser.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
     print(f"noise_speed: {args.messages:,} synthetic messages at {args.per_day:,} per 24 h "
-          f"(window {NoiseSettings().window}), one process")
+          f"(window {NoiseSettings().window}), one process"
+          + (f" pinned to core {args.cpu}" if args.cpu is not None else ""))
+    # The tracker first: the process's peak RSS is then the tracker's, not the baseline's.
+    result = run(NoiseTracker, args.messages, args.per_day)
+    tracker = result["tracker"]
+    memory = (f"peak RSS {result['peak_rss_mb']:,.0f} MB; RSS before tracking "
+              f"{result['rss_before_mb']:,.0f} MB; growth while tracking "
+              f"{result['rss_growth_mb']:,.0f} MB; RSS at end {result['rss_end_mb']:,.0f} MB")
+    rate = args.messages / float(result["seconds"])  # type: ignore[arg-type]
+    timings: dict[str, list[int]] = result["timings"]  # type: ignore[assignment]
     baseline = run(ExactTextBaseline, args.messages, args.per_day, keep=False)
     base_rate = args.messages / float(baseline["seconds"])  # type: ignore[arg-type]
-    result = run(NoiseTracker, args.messages, args.per_day)
-    rate = args.messages / float(result["seconds"])  # type: ignore[arg-type]
-    tracker = result["tracker"]
-    timings: dict[str, list[int]] = result["timings"]  # type: ignore[assignment]
     print(f"baseline (exact raw text): {base_rate:,.0f} msg/s per core")
     wall_rate = args.messages / float(result["wall_seconds"])  # type: ignore[arg-type]
     print(f"noise tracker:             {rate:,.0f} msg/s per core (CPU time; {wall_rate:,.0f} msg/s "
@@ -153,7 +174,7 @@ def main() -> None:
     for kind, values in sorted(timings.items()):
         print(f"latency {kind:<10} {_percentiles(values)}  ({len(values):,} messages)")
     print(f"live state at end: {tracker.stats()}")  # type: ignore[attr-defined]
-    print(f"peak RSS {_rss_mb():,.0f} MB; growth while tracking {result['rss_growth_mb']:,.0f} MB")
+    print(memory)
 
 
 if __name__ == "__main__":

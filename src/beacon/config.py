@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     surge_ratio: float = Field(default=2.0, description="a surge is at least this many times normal")
     control_room_refresh_seconds: int = Field(default=10, description="how often the control room updates")
 
+    # --- Noise (issue 4): shares, near-copies and incident clustering (beacon.noise) ------------
+    # Read by beacon.noise.settings.noise_settings_from; docs/noise.md says what each one trades.
+    noise_window_hours: float = Field(default=24.0, description="how long items and incidents stay live")
+    noise_near_copy_threshold: float = Field(default=0.7, description="Jaccard at which posts are one item")
+    noise_cluster_threshold: float = Field(default=0.5, description="vocabulary cover to join an incident")
+    noise_place_radius_km: float = Field(default=3.0, description="further apart: different incidents")
+    noise_surge_window_minutes: float = Field(default=30.0, description="surge: reporters counted over this")
+    noise_surge_reporters: int = Field(default=5, description="distinct reporters that make a surge")
+    noise_surge_floor: int = Field(default=2, description="attention a surging incident gets (1 = P1)")
+
 
 
 @lru_cache

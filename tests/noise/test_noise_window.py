@@ -57,3 +57,29 @@ def test_bad_settings_are_refused_with_a_clear_error() -> None:
         assert "near_copy_threshold" in str(error)
     else:
         raise AssertionError("expected NoiseSettingsError")
+
+
+def test_settings_come_from_the_beacon_noise_environment_block(monkeypatch) -> None:
+    from datetime import timedelta
+
+    from beacon.config import Settings
+    from beacon.noise.settings import noise_settings_from
+
+    assert noise_settings_from(Settings()) == NoiseSettings()
+    monkeypatch.setenv("BEACON_NOISE_WINDOW_HOURS", "12")
+    monkeypatch.setenv("BEACON_NOISE_NEAR_COPY_THRESHOLD", "0.8")
+    monkeypatch.setenv("BEACON_NOISE_CLUSTER_THRESHOLD", "0.4")
+    monkeypatch.setenv("BEACON_NOISE_PLACE_RADIUS_KM", "1.5")
+    monkeypatch.setenv("BEACON_NOISE_SURGE_WINDOW_MINUTES", "15")
+    monkeypatch.setenv("BEACON_NOISE_SURGE_REPORTERS", "8")
+    monkeypatch.setenv("BEACON_NOISE_SURGE_FLOOR", "1")
+    assert noise_settings_from(Settings()) == replace(
+        NoiseSettings(), window=timedelta(hours=12), near_copy_threshold=0.8, cluster_threshold=0.4,
+        place_radius_km=1.5, surge_window=timedelta(minutes=15), surge_reporters=8, surge_floor=1)
+    monkeypatch.setenv("BEACON_NOISE_NEAR_COPY_THRESHOLD", "1.5")
+    try:
+        noise_settings_from(Settings())
+    except NoiseSettingsError as error:
+        assert "near_copy_threshold" in str(error)
+    else:
+        raise AssertionError("expected NoiseSettingsError")

@@ -7,16 +7,19 @@ terms are computed on first use: a retweet storm costs a dictionary lookup per m
 from __future__ import annotations
 
 import sys
-from array import array
+
+import numpy as np
 
 from beacon.noise.nearcopy import NearCopyIndex
 from beacon.noise.normalise import (
     normalise_undecorated,
+    ordered_terms_of_undecorated,
     strip_share_prefix,
-    terms_of_undecorated,
     undecorated,
 )
-from beacon.noise.signatures import Shingles, containment, shingles
+from beacon.noise.signatures import BandKeys, Shingles, containment, shingles
+
+_NO_KEYS: BandKeys = np.zeros(0, dtype=np.uint64)
 
 # Words that say "pass this on" and nothing new: a reply or quote made only of these repeats.
 FILLER_WORDS = frozenset(
@@ -38,7 +41,7 @@ class TextFeatures:
         self.words = self.normalised.count(" ") + 1 if self.normalised else 0
         self.key: int | None = hash(self.normalised) if self.normalised else None
         self._shingles: Shingles | None = None
-        self._keys: array[int] | None = None
+        self._keys: BandKeys | None = None
         self._terms: tuple[str, ...] | None = None
 
     @property
@@ -47,16 +50,18 @@ class TextFeatures:
             self._shingles = shingles(self.normalised)
         return self._shingles
 
-    def band_keys(self, index: NearCopyIndex[object]) -> array[int]:
+    def band_keys(self, index: NearCopyIndex[object]) -> BandKeys:
         if self._keys is None:
-            self._keys = array("Q", index.keys_for(self.shingles) if self.normalised else [])
+            self._keys = index.keys_for(self.shingles) if self.normalised else _NO_KEYS
         return self._keys
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """Clustering terms, interned: a window holds millions of them, mostly the same words."""
+        """Clustering terms in text order, interned: a window holds millions of them, mostly the
+        same words. Text order (not set order, which varies with the process's string hashing)
+        makes clustering ties, and so a `rebuild` in another process, come out the same."""
         if self._terms is None:
-            self._terms = tuple(sys.intern(t) for t in terms_of_undecorated(self._undecorated))
+            self._terms = tuple(sys.intern(t) for t in ordered_terms_of_undecorated(self._undecorated))
         return self._terms
 
     def only_filler(self) -> bool:

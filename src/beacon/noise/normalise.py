@@ -81,7 +81,13 @@ def content_terms(text: str) -> frozenset[str]:
 
 
 def terms_of_undecorated(text: str) -> frozenset[str]:
-    return frozenset(w for w in _words(text) if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
+    return frozenset(ordered_terms_of_undecorated(text))
+
+
+def ordered_terms_of_undecorated(text: str) -> tuple[str, ...]:
+    """The informative words, each once, in the order the text first uses them."""
+    return tuple(dict.fromkeys(
+        w for w in _words(text) if len(w) > 2 and w not in STOPWORDS and not w.isdigit()))
 
 
 def display_text(text: str, limit: int = 100) -> str:

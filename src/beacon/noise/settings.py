@@ -52,3 +52,27 @@ class NoiseSettings:
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise NoiseSettingsError(message)
+
+
+def noise_settings_from(settings: object) -> NoiseSettings:
+    """`NoiseSettings` from Beacon's `Settings` (the `BEACON_NOISE_*` block of `beacon.config`).
+
+    Read by attribute, so the library does not import the application's configuration; a setting
+    the object lacks keeps its default. Out-of-range values raise `NoiseSettingsError` at start-up.
+    """
+    default = NoiseSettings()
+
+    def read(name: str, fallback: object) -> object:
+        value = getattr(settings, f"noise_{name}", None)
+        return fallback if value is None else value
+
+    return NoiseSettings(
+        window=timedelta(hours=float(read("window_hours", default.window / timedelta(hours=1)))),
+        near_copy_threshold=float(read("near_copy_threshold", default.near_copy_threshold)),
+        cluster_threshold=float(read("cluster_threshold", default.cluster_threshold)),
+        place_radius_km=float(read("place_radius_km", default.place_radius_km)),
+        surge_window=timedelta(minutes=float(
+            read("surge_window_minutes", default.surge_window / timedelta(minutes=1)))),
+        surge_reporters=int(read("surge_reporters", default.surge_reporters)),
+        surge_floor=int(read("surge_floor", default.surge_floor)),
+    )

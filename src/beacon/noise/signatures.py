@@ -17,6 +17,7 @@ _SEED = 20_240_401
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 Shingles = npt.NDArray[np.uint32]
+BandKeys = npt.NDArray[np.uint64]
 
 
 def shingles(normalised: str) -> Shingles:
@@ -59,7 +60,7 @@ class MinHasher:
             mixed = (self._mul[:, None] * values[None, :] + self._add[:, None]) >> np.uint64(32)
         return mixed.min(axis=1)
 
-    def band_keys(self, shingle_hashes: Shingles) -> list[int]:
+    def band_keys(self, shingle_hashes: Shingles) -> BandKeys:
         """One integer key per band; two posts share a key when their band signatures are equal.
 
         The band number is folded into the key so the bands can share one dictionary.
@@ -68,7 +69,7 @@ class MinHasher:
         with np.errstate(over="ignore"):
             keys = (bands * self._band_mul[None, :]).sum(axis=1, dtype=np.uint64)
             keys = keys + np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        return [int(k) for k in keys.tolist()]
+        return keys
 
 
 def containment(part: Shingles, whole: Shingles) -> float:

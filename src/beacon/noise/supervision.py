@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 from beacon.noise.decisions import IncidentSummary, OverrideEvent, TimelineEntry
 from beacon.noise.observation import Observation
+from beacon.noise.places import PlaceSet
 from beacon.noise.settings import NoiseSettings
 from beacon.noise.state import Incident, Item, more_urgent
-from beacon.noise.places import PlaceSet
 from beacon.noise.tracker import NoiseError, NoiseStream
 
 SPLIT, MERGE = "split", "merge"
@@ -50,13 +50,13 @@ class NoiseTracker(NoiseStream):
         for item in list(absorb.items):
             self._move(item, absorb, keep)
         keep.messages += absorb.messages  # reports already evicted still count
-        keep.reporters |= absorb.reporters
+        keep.set_reporters(keep.reporters | absorb.reporters)
         if absorb.where is not None:
             keep.where = keep.where or PlaceSet()
             keep.where.update(absorb.where)
         keep.surging = keep.surging or absorb.surging
         keep.first_at = min(keep.first_at, absorb.first_at)
-        keep.aliases += [absorb.id, *absorb.aliases]
+        keep.aliases += (absorb.id, *absorb.aliases)
         for alias in keep.aliases:
             self._aliases[alias] = keep.id
         absorb.alive = False
@@ -76,12 +76,12 @@ class NoiseTracker(NoiseStream):
 
     def _move(self, item: Item, old: Incident, new: Incident) -> None:
         self._leave(old, item)
-        moved = len(item.message_ids)
+        moved = item.message_count
         old.messages -= moved
         item.incident = new
         new.items.append(item)
         new.add_terms(item.terms)
-        new.reporters.add(item.author or item.id)
+        new.add_reporter(item.author or item.id)
         new.messages += moved
         new.priority = more_urgent(new.priority, item.priority)
         new.last_report_at = max(new.last_report_at, item.first_at)
@@ -134,7 +134,7 @@ class NoiseTracker(NoiseStream):
             incident_id=incident.id, title=incident.title,
             first_report_id=incident.first_report_id, first_at=incident.first_at,
             last_at=incident.last_at, messages=incident.messages, reports=incident.report_count,
-            reporters=len(incident.reporters), places=incident.places,
+            reporters=incident.reporter_count, places=incident.places,
             priority=incident.priority, attention=incident.attention(self.settings.surge_floor),
             surging=incident.surging, timeline=timeline,
         )
@@ -178,7 +178,7 @@ def _require_who_and_why(actor: str, reason: str) -> None:
 
 def _recount(incident: Incident) -> None:
     """After an item leaves: reporters and priority are recomputed from the items that remain."""
-    incident.reporters = {item.author or item.id for item in incident.items}
+    incident.set_reporters({item.author or item.id for item in incident.items})
     incident.where = None
     for item in incident.items:
         incident.add_place(item.place)

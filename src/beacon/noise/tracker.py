@@ -14,7 +14,6 @@ window; `rebuild` replays stored observations and supervisor overrides to restor
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from beacon.noise.features import TextFeatures
 from beacon.noise.nearcopy import NearCopyIndex
 from beacon.noise.normalise import display_text
 from beacon.noise.observation import Observation
-from beacon.noise.places import ReportPlace, postcode_district
+from beacon.noise.places import UNKNOWN_PLACE, ReportPlace, postcode_district
 from beacon.noise.settings import NoiseSettings
 from beacon.noise.signatures import Shingles
 from beacon.noise.state import Incident, Item, more_urgent
@@ -132,7 +131,7 @@ class NoiseStream:
         if not long_enough:
             return None, None
         keys = text.band_keys(self._near)  # type: ignore[arg-type]
-        item, score = self._near.best_match(text.shingles, list(keys), _shingles_of)
+        item, score = self._near.best_match(text.shingles, keys, _shingles_of)
         return item, (score if item is not None else None)
 
     # ---- attaching and creating ----------------------------------------------------------------
@@ -178,14 +177,13 @@ class NoiseStream:
 
     def _new_item(self, obs: Observation, text: TextFeatures) -> Item:
         keys = text.band_keys(self._near) if text.words >= MIN_COPY_WORDS else None  # type: ignore[arg-type]
-        item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(),
-                    keys if keys is not None else _NO_KEYS, text.terms)
+        item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(), text.terms)
         item.author = obs.author_id
         item.place = _place_of(obs)
         if text.key is not None:
             self._by_text.setdefault(text.key, item)
-        if keys:
-            self._near.add(item, list(keys))
+        if keys is not None and keys.size:
+            item.near_slot = self._near.add(item, keys)
         self._clusters.count_terms(item.terms)
         self._file(item, obs.created_at)
         self._live_items += 1
@@ -208,7 +206,7 @@ class NoiseStream:
         item.incident = incident
         incident.items.append(item)
         incident.add_terms(item.terms)
-        incident.reporters.add(obs.author_id or obs.message_id)
+        incident.add_reporter(obs.author_id or obs.message_id)
         incident.add_place(place)
         incident.last_report_at = max(incident.last_report_at, obs.created_at)
         self._clusters.index(incident, item.terms)
@@ -216,20 +214,22 @@ class NoiseStream:
 
     def _note_report(self, incident: Incident, obs: Observation) -> bool:
         """Track recent distinct reporters; a surge, once started, stays (it never lowers)."""
+        if incident.surging:
+            return False  # sticky: recent reports are no longer needed
         recent = incident.recent_reports
         recent.append((obs.created_at, obs.author_id or obs.message_id))
         horizon = incident.last_report_at - self.settings.surge_window
         if recent[0][0] < horizon:
             incident.recent_reports = recent = [entry for entry in recent if entry[0] >= horizon]
-        if incident.surging:
-            return False
         incident.surging = len({who for _, who in recent}) >= self.settings.surge_reporters
+        if incident.surging:
+            incident.recent_reports = []
         return incident.surging
 
     def _count(self, item: Item, obs: Observation) -> None:
         incident = item.incident
         assert incident is not None
-        item.message_ids.append(obs.message_id)
+        item.add_message(obs.message_id)
         self._by_message[obs.message_id] = item
         item.add_account(obs.author_id, obs.audience)
         item.priority = more_urgent(item.priority, obs.priority)
@@ -257,7 +257,7 @@ class NoiseStream:
             item_shares=item.shares, item_copies=item.copies, item_reach=item.reach,
             item_priority=item.priority, incident_id=incident.id, incident_is_new=new_incident,
             incident_messages=incident.messages, incident_reports=incident.report_count,
-            incident_reporters=len(incident.reporters), incident_priority=incident.priority,
+            incident_reporters=incident.reporter_count, incident_priority=incident.priority,
             attention=incident.attention(self.settings.surge_floor), surging=incident.surging,
             alert=alert is not None, alert_reason=alert, similarity=similarity,
         )
@@ -289,15 +289,16 @@ class NoiseStream:
     def _evict(self, item: Item) -> None:
         item.alive = False
         self._live_items -= 1
-        for message_id in item.message_ids:
+        for message_id in item.messages():
             if self._by_message.get(message_id) is item:
                 del self._by_message[message_id]
         if item.pending_ref and self._pending.get(item.pending_ref) is item:
             del self._pending[item.pending_ref]
         if item.text_key is not None and self._by_text.get(item.text_key) is item:
             del self._by_text[item.text_key]
-        if item.band_keys:
-            self._near.remove(item, list(item.band_keys))
+        if item.near_slot >= 0:
+            self._near.remove(item.near_slot)
+            item.near_slot = -1
         self._clusters.forget_terms(item.terms)
         if item.incident is not None:
             self._leave(item.incident, item)
@@ -312,13 +313,13 @@ class NoiseStream:
                 self._aliases.pop(alias, None)
 
 
-_NO_KEYS: array[int] = array("Q")
-
-
 def _shingles_of(item: Item) -> Shingles:
     return item.shingle_array
 
 
 def _place_of(obs: Observation) -> ReportPlace:
     point = (obs.lat, obs.lon) if obs.lat is not None and obs.lon is not None else None
-    return ReportPlace(postcode_district(obs.postcode), obs.beat, point)
+    district = postcode_district(obs.postcode)
+    if district is None and not obs.beat and point is None:
+        return UNKNOWN_PLACE  # most posts: one shared object, not one each
+    return ReportPlace(district, obs.beat, point)
