@@ -83,7 +83,24 @@ def figures(truth: list[str], predicted: list[str], urgency: list[float], events
     }
 
 
-def evaluate(texts: list[str], truth: list[str], events: list[str], folds: int) -> dict[str, dict]:
+def operating_points(truth: list[str], expected: list[float],
+                     thresholds: tuple[float, ...] = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)) -> list[tuple]:
+    """(threshold, catch rate, alert precision, alerts) when the model's expected score alone sets
+    P2 at each threshold: the trade-off a force chooses its threshold from."""
+    urgent = np.array([t in ("P1", "P2") for t in truth])
+    score = np.array(expected)
+    rows = []
+    for threshold in thresholds:
+        alert = score >= threshold
+        hits = int((alert & urgent).sum())
+        rows.append((threshold, hits / max(int(urgent.sum()), 1), hits / max(int(alert.sum()), 1),
+                     int(alert.sum())))
+    return rows
+
+
+def evaluate(texts: list[str], truth: list[str], events: list[str], folds: int
+             ) -> tuple[dict[str, dict], list[float]]:
+    """The figures per run, and the model's out-of-fold expected score per tweet."""
     families = [re.sub(r"20\d\d[A-E]?$", "", event) for event in events]
     lexicon_only = TriageEngine.load(use_model=False)
     runs: dict[str, tuple[list, list]] = {name: ([""] * len(texts), [0.0] * len(texts))
@@ -103,7 +120,7 @@ def evaluate(texts: list[str], truth: list[str], events: list[str], folds: int) 
     report = {"majority (all P4)": figures(truth, ["P4"] * len(texts), [0.0] * len(texts), events)}
     for name, (predicted, urgency) in runs.items():
         report[name] = figures(truth, predicted, urgency, events)
-    return report
+    return report, runs["model alone"][1]
 
 
 def _record(run: tuple[list, list], i: int, result) -> None:
@@ -120,13 +137,18 @@ def main() -> None:
     started = time.perf_counter()
     texts, truth, events = load(args.data)
     print(f"{len(texts)} tweets, {len(set(events))} event splits; levels {dict(Counter(truth))}")
-    report = evaluate(texts, truth, events, args.folds)
+    report, expected = evaluate(texts, truth, events, args.folds)
     print(f"\n{'run':<20}{'macro F1':>10}{'catch':>8}{'alert prec':>12}{'alerts':>8}{'nDCG@100':>10}")
     for name, row in report.items():
         print(f"{name:<20}{row['macro F1']:>10.3f}{row['catch rate']:>8.3f}"
               f"{row['alert precision']:>12.3f}{row['alerts']:>8}{row['nDCG@100']:>10.3f}")
     base = report["majority (all P4)"]["nDCG@100"]
     print(f"\nfull triage vs majority baseline: nDCG@100 x{report['full triage']['nDCG@100'] / base:.2f}")
+    print(f"\nmodel alone, P2 threshold on the expected score (base rate of Critical+High "
+          f"{sum(t in ('P1', 'P2') for t in truth) / len(truth):.3f}):")
+    print(f"{'threshold':>10}{'catch':>8}{'alert prec':>12}{'alerts':>8}")
+    for threshold, catch, precision, alerts in operating_points(truth, expected):
+        print(f"{threshold:>10.2f}{catch:>8.3f}{precision:>12.3f}{alerts:>8}")
     print(f"total {time.perf_counter() - started:.0f}s")
 
 
