@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     channel_silence_minutes: int = Field(default=60, description="a busy channel silent this long alerts")
     channel_busy_per_day: int = Field(default=20, description="messages a day that make a channel busy")
     webform_per_hour: int = Field(default=10, description="web form posts per address per hour")
+    webform_account: str = Field(default="contact-form", description="the web form's channel account")
 
     # --- Desk and control room (issue 8): the demand map, surge rule, live refresh ---------------
     beats_map_path: Path | None = Field(default=None, description="force beats map YAML (polygons)")

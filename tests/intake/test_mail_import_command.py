@@ -1,4 +1,4 @@
-"""`beacon mail import`: JSONL out, one record per message, automated mail and error."""
+"""`beacon mail import --jsonl`: JSONL out (no database), one record per message, automated mail, error."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _app() -> typer.Typer:
 def test_import_mbox_to_file(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     result = CliRunner().invoke(
-        _app(), ["mail", "import", str(FIXTURES / "email" / "sample.mbox"), "--output", str(output)]
+        _app(), ["mail", "import", "--jsonl", str(FIXTURES / "email" / "sample.mbox"), "--output", str(output)]
     )
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in output.read_text().splitlines()]
@@ -35,7 +35,7 @@ def test_unreadable_mail_is_written_with_its_raw_text_and_fails_the_exit_code(
 ) -> None:
     bad = tmp_path / "bad.eml"
     bad.write_bytes(b"Subject: no sender\n\nhello\n")
-    result = CliRunner().invoke(_app(), ["mail", "import", str(bad)])
+    result = CliRunner().invoke(_app(), ["mail", "import", "--jsonl", str(bad)])
     assert result.exit_code == 1
     record = json.loads(result.stdout.splitlines()[0])
     assert record["kind"] == "error" and record["code"] == "payload_malformed"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from beacon.outbox.queue import enqueue
@@ -52,15 +52,19 @@ class ReplyHealth:
     credentials_failed_at: datetime | None
 
 
-def accounts(session: Session, now: datetime) -> list[AccountHealth]:
+def accounts(session: Session, now: datetime, force_id: int | None = None) -> list[AccountHealth]:
+    """Each account that received anything in the last `SCAN_DAYS`; one force's, if given."""
     since = now - timedelta(hours=24)
-    rows = session.execute(
+    query = (
         select(Message.channel, Message.channel_account, func.max(Message.received_at),
                func.count().filter(Message.received_at >= since))
         .where(Message.direction == "in", Message.received_at >= now - timedelta(days=SCAN_DAYS))
         .group_by(Message.channel, Message.channel_account)
         .order_by(Message.channel, Message.channel_account)
     )
+    if force_id is not None:
+        query = query.where(Message.force_id == force_id)
+    rows = session.execute(query)
     return [AccountHealth(c, a, last, int(n)) for c, a, last, n in rows]
 
 
@@ -74,23 +78,39 @@ def routes(session: Session) -> list[RouteHealth]:
         select(DeadLetter.source, DeadLetter.reason, DeadLetter.received_at)
         .where(DeadLetter.id.in_(select(func.max(DeadLetter.id)).group_by(DeadLetter.source)))
     )}
-    names = sorted({*counted, *(s.removeprefix("webhook:") for s in open_letters if s.startswith("webhook:"))})
+    lettered = {_route_of(source) for source in {*open_letters, *latest}}
+    names = sorted({*counted, *(name for name in lettered if name is not None)})
     out = []
     for name in names:
         row = counted.get(name)
-        reason, at = latest.get(f"webhook:{name}", (None, None))
+        reason: str | None
+        at: datetime | None
+        reason, at = latest.get(_source_of(name), (None, None))
         if row and row.last_error_at and (at is None or row.last_error_at > at):
             reason, at = row.last_error, row.last_error_at
         out.append(RouteHealth(name, row.signature_failures if row else 0,
                                row.last_signature_failure_at if row else None,
-                               int(open_letters.get(f"webhook:{name}", 0)), reason, at))
+                               int(open_letters.get(_source_of(name), 0)), reason, at))
     return out
 
 
-def replies(session: Session) -> list[ReplyHealth]:
+def _route_of(source: str) -> str | None:
+    """The route a dead letter's source names: `webhook:<route>`, or `mail` for the mailbox."""
+    if source == "mail":
+        return "mail"
+    return source.removeprefix("webhook:") if source.startswith("webhook:") else None
+
+
+def _source_of(route: str) -> str:
+    return "mail" if route == "mail" else f"webhook:{route}"
+
+
+def replies(session: Session, force_id: int | None = None) -> list[ReplyHealth]:
+    """Reply figures per channel; one force's replies, if given (credential state is shared)."""
+    mine = OutboxEntry.force_id == force_id if force_id is not None else true()
     counts = session.execute(
         select(OutboxEntry.channel, OutboxEntry.status, func.count())
-        .where(OutboxEntry.kind == "reply").group_by(OutboxEntry.channel, OutboxEntry.status)
+        .where(OutboxEntry.kind == "reply", mine).group_by(OutboxEntry.channel, OutboxEntry.status)
     ).all()
     by_channel: dict[str, dict[str, int]] = {}
     for channel, status, n in counts:
@@ -99,7 +119,7 @@ def replies(session: Session) -> list[ReplyHealth]:
     for channel, states in sorted(by_channel.items()):
         last = session.scalar(
             select(OutboxEntry).where(OutboxEntry.kind == "reply", OutboxEntry.channel == channel,
-                                      OutboxEntry.last_error.is_not(None))
+                                      OutboxEntry.last_error.is_not(None), mine)
             .order_by(OutboxEntry.next_attempt_at.desc()).limit(1)
         )
         credentials = _credentials_failed_at(session, channel)

@@ -19,6 +19,7 @@ from beacon.outbox.channel_jobs import register_channel_jobs  # channels (issue 
 from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
 from beacon.web import replies, webhooks  # channels (issue 5)
+from beacon.web import admin_channels, webform  # channels (issue 5)
 from beacon.web import audit_pages, casework_pages  # case work (issue 7)
 from beacon.web import control_room, exports, guidance_pages  # desk and control room (issue 8)
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
@@ -99,6 +100,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(intake_api.router)
     app.include_router(webhooks.router)
     app.include_router(replies.router)
+    app.include_router(webform.router)  # channels (issue 5)
+    app.include_router(admin_channels.router)  # channels (issue 5)
     app.include_router(api.router)
     app.include_router(incidents.router)
     app.include_router(pages.router)
