@@ -25,6 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from beacon.cases.sms_ack import acknowledge_by_sms
 from beacon.intake.accept import store_messages
 from beacon.intake.errors import PayloadError, SignatureError
 from beacon.intake.results import ParseResult, Rejection
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from beacon.intake.webhook_channels import WebhookChannel
 
 AUTOMATED_STATE = "automated"  # stored, never triaged: Pipeline and recovery take only "received"
+STAFF_STATE = "staff"  # an on-call officer's "ACK 1234" text: kept, acts on the alert, never triaged
 BASE64_MARK = "; beacon-encoding=base64"
 
 
@@ -60,7 +62,7 @@ def take_in(
     for accepted in store_messages(session, result.messages, forces):
         if accepted.duplicate:
             intake.duplicates += 1
-        else:
+        elif not _staff_acknowledgement(session, accepted.message_id, now):
             intake.fresh.append(accepted.message_id)
     automated = store_messages(session, [a.message for a in result.automated], forces)
     new_automated = [a.message_id for a in automated if not a.duplicate]
@@ -71,6 +73,18 @@ def take_in(
     intake.automated = len(new_automated)
     intake.statuses = record_statuses(session, result.statuses, now)
     return intake
+
+
+def _staff_acknowledgement(session: Session, message_id: int, now: datetime) -> bool:
+    """An SMS from a staff phone answering an alert ("ACK 1234") acknowledges it instead of
+    becoming a citizen's contact; the message itself is still stored."""
+    message = session.get_one(Message, message_id)
+    if message.channel != "sms":
+        return False
+    if acknowledge_by_sms(session, message.author_id, message.text, now) is None:
+        return False
+    message.state = STAFF_STATE
+    return True
 
 
 def rejection_reason(rejected: Sequence[Rejection]) -> str:

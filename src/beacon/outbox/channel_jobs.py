@@ -1,9 +1,10 @@
 """The outbox dispatcher and the channel health check, as periodic jobs of the running app.
 
 `register_channel_jobs` adds them to `beacon.periodic_jobs`, which the web app's lifespan runs
-in its background thread. The dispatcher sends with the reply senders (`senders.py`), a
-log-only sender for control-room alerts, and any `extra_senders` (e.g. case work's alert
-gateways); an `alert-*` channel without a sender is logged rather than failed.
+in its background thread. The dispatcher sends with the reply senders (`senders.py`), case
+work's alert senders (SMS, email and webhook gateways, or the log when none is configured), a
+log-only sender for control-room alerts, and any `extra_senders`; an `alert-*` channel without a
+sender is logged rather than failed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from beacon.cases.notifiers import alert_senders
 from beacon.intake import health
 from beacon.outbox.dispatch import Dispatcher, Sender
 from beacon.outbox.reply_status import apply_recorded
@@ -50,7 +52,13 @@ class SenderTable(Mapping[str, Sender]):
 def make_dispatcher(
     beacon: Beacon, client: httpx.Client, extra_senders: Mapping[str, Sender] | None = None
 ) -> Dispatcher:
-    senders = {**reply_senders(beacon.settings, client), **(extra_senders or {})}
+    settings = beacon.settings
+    senders = {
+        **reply_senders(settings, client),
+        # Case work's pages to on-call staff: their own gateways (or the log), never a citizen's channel.
+        **alert_senders(settings.alert_sms_url, settings.alert_email_url, settings.alert_webhook_url),
+        **(extra_senders or {}),
+    }
     return Dispatcher(beacon.session_factory, SenderTable(senders), beacon.clock,
                       on_sent=apply_recorded)
 
