@@ -17,6 +17,7 @@ from beacon.config import Settings
 from beacon.intake.accept import Accepted, store_messages
 from beacon.messages import InboundMessage
 from beacon.noise.persistence import NoiseService
+from beacon.noise.settings import noise_settings_from
 from beacon.pipeline.periodic import PeriodicJob
 from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
@@ -92,7 +93,7 @@ def bootstrap(
     session_factory = make_session_factory(engine)
     clock = clock or SystemClock()
     triage_engine = triage_engine or _load_triage_engine(settings)
-    noise = NoiseService()
+    noise = NoiseService(noise_settings_from(settings))
     pipeline = Pipeline(session_factory, triage_engine, clock, noise)
     return Beacon(
         settings=settings,
