@@ -92,3 +92,20 @@ def test_shift_report_is_printable(client: TestClient) -> None:
     sign_in(client, "sue")
     report = client.get("/shift-report")
     assert report.status_code == 200 and "Shift report" in report.text and "window.print()" in report.text
+
+
+def test_control_room_reads_are_audited_but_an_identical_poll_is_not(client: TestClient, beacon: Beacon) -> None:
+    sign_in(client, "sue")
+
+    def reads() -> list[AuditEvent]:
+        with beacon.read_session_factory() as session:
+            return list(session.scalars(select(AuditEvent).where(AuditEvent.object_type == "control_room")))
+
+    client.get("/control-room")
+    client.get("/control-room/live")  # the same waiting cases: not a new consultation
+    [page] = reads()
+    assert (page.action, page.reason, len(page.data["cases"])) == ("read", "control room", 1)
+    client.get("/shift-report")
+    with beacon.read_session_factory() as session:
+        report = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "shift_report")).one()
+    assert report.action == "read" and report.actor_name

@@ -53,6 +53,16 @@ def test_panel_shows_matching_guidance_and_filled_sms_template(client: TestClien
     assert "<html" not in panel.text  # a partial, for htmx
 
 
+def test_the_panel_is_recorded_as_a_read_of_the_case(client: TestClient, beacon: Beacon,
+                                                     self_harm_case: int) -> None:
+    sign_in(client, "ann")
+    client.get(f"/cases/{self_harm_case}/guidance")
+    with beacon.read_session_factory() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.reason == "guidance panel")).one()
+    assert (event.action, event.object_type, event.object_id) == ("read", "case", str(self_harm_case))
+    assert "self-harm-and-suicide-risk" in event.data["articles"]
+
+
 def test_case_page_loads_the_panel(client: TestClient, self_harm_case: int) -> None:
     sign_in(client, "ann")
     page = client.get(f"/cases/{self_harm_case}")

@@ -127,6 +127,7 @@ class Message(Base):
         UniqueConstraint("channel", "channel_account", "provider_message_id", name="uq_message_provider"),
         Index("ix_messages_force_received", "force_id", "received_at"),
         Index("ix_messages_shared_of", "force_id", "channel", "shared_of"),
+        Index("ix_messages_force_case", "force_id", "case_id"),  # the inbox's message counts (0010)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,7 @@ class CaseClock(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "milestone"),
         Index("ix_case_clocks_running", "force_id", "met_at", "due_at"),
+        Index("ix_case_clocks_breached", "force_id", "breached_at"),  # the control room (0010)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

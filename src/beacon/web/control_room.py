@@ -3,6 +3,7 @@ the printable shift report. Thin: every figure comes from `beacon.insight`."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,8 @@ from beacon.insight.beats import BeatMap
 from beacon.insight.figures import ControlRoom, control_room
 from beacon.insight.surge import SurgeRule
 from beacon.web.deps import BeaconDep, PageViewer, ReadSession
-from beacon.web.pages import render
+from beacon.web.pages import audit_read, render
+from beacon.web.security import Viewer
 
 router = APIRouter(include_in_schema=False)
 MAP_LEVELS = 5  # shades on the demand map, lightest = none
@@ -61,17 +63,36 @@ def _context(beacon: Beacon, session: Any, viewer: Any) -> dict[str, Any]:
             "charts": chart_data(figures), "refresh": beacon.settings.control_room_refresh_seconds}
 
 
+def _audit(request: Request, beacon: Beacon, viewer: Viewer, figures: ControlRoom, *, polled: bool) -> None:
+    """The screen names the P1/P2 cases still waiting. A page or report is a consultation each
+    time; the live partial polls every few seconds, so it records one only when the cases shown
+    change (as the inbox does), or the log would fill with identical refreshes."""
+    ids = [c.id for c in figures.workload.oldest_unacknowledged]
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    if polled and request.session.get("audit_control_room") == digest:
+        return
+    audit_read(beacon, viewer, [("control_room", viewer.force_id)], "control room", {"cases": ids})
+    request.session["audit_control_room"] = digest
+
+
 @router.get("/control-room")
 def control_room_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
-    return render(request, "control_room.html", **_context(beacon, session, viewer))
+    context = _context(beacon, session, viewer)
+    _audit(request, beacon, viewer, context["f"], polled=False)
+    return render(request, "control_room.html", **context)
 
 
 @router.get("/control-room/live")
 def control_room_live(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
     """The figures alone: the page swaps them in every few seconds, without a reload."""
-    return render(request, "control_room_live.html", **_context(beacon, session, viewer))
+    context = _context(beacon, session, viewer)
+    _audit(request, beacon, viewer, context["f"], polled=True)
+    return render(request, "control_room_live.html", **context)
 
 
 @router.get("/shift-report")
 def shift_report(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
-    return render(request, "shift_report.html", **_context(beacon, session, viewer))
+    context = _context(beacon, session, viewer)
+    ids = [c.id for c in context["f"].workload.oldest_unacknowledged]
+    audit_read(beacon, viewer, [("shift_report", viewer.force_id)], "shift report", {"cases": ids})
+    return render(request, "shift_report.html", **context)

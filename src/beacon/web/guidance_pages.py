@@ -29,7 +29,7 @@ from beacon.guidance.library import (
 from beacon.guidance.markdown import render_markdown
 from beacon.guidance.protection import message_is_distressing
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import render, templates
+from beacon.web.pages import audit_read, render, templates
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer
 
@@ -59,6 +59,9 @@ def guidance_panel(case_id: int, request: Request, viewer: PageViewer, session: 
         raise Problem(404, "Not found", f"no case {case_id}", "not_found")
     articles = force_articles(beacon, session, viewer.force_id)
     guidance = guidance_for_case(session, case, articles)
+    # The panel reads the citizen's words and greets them by name: a consultation of the case.
+    audit_read(beacon, viewer, [("case", case.id)], "guidance panel",
+               {"articles": [m.article.slug for m in guidance.matches]})
     return render(request, "_guidance_panel.html", viewer=viewer, case=case, guidance=guidance)
 
 

@@ -1,0 +1,154 @@
+"""The desk's main journeys in a real browser (Debian's chromium through Playwright, as in
+tests/test_browser.py), with screenshots in test-artifacts/ for people to look at:
+
+- a supervisor watching the control room sees a surge appear through the page's own polling;
+- a handler takes the P1 at the top of the inbox, reads the guidance beside it, sends a reply
+  from a guidance template on the citizen's channel (log only: no provider credentials here),
+  and sets the case's status.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from beacon.bootstrap import Beacon
+from beacon.clock import FakeClock
+from beacon.staff.accounts import Role, create_user
+from beacon.web.app import create_app
+from tests.builders import inbound
+from tests.conftest import make_beacon
+from tests.test_browser import CHROMIUM_ARGS, _free_port
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "night shift 2026"
+SELF_HARM = "He has a knife. I have taken pills and want to end my life. Goodbye"
+
+
+@pytest.fixture
+def desk_beacon(sqlite_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Beacon]:
+    """Keyword triage ('knife' is P1); the control room refreshes every second."""
+    beacon = make_beacon(sqlite_url, tmp_path, clock, control_room_refresh_seconds=1)
+    with beacon.session_factory.begin() as session:
+        create_user(session, force_slug="demo", username="sue", password=PASSWORD, role=Role.SUPERVISOR,
+                    display_name="Sue Supervisor")
+        create_user(session, force_slug="demo", username="hal", password=PASSWORD, role=Role.HANDLER,
+                    display_name="Hal Handler")
+    yield beacon
+    beacon.engine.dispose()
+
+
+@pytest.fixture
+def live_url(desk_beacon: Beacon) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(desk_beacon), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(live_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                             args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 900})
+        tab.set_default_timeout(20_000)  # a loaded CI machine is slow, not wrong
+        yield tab
+        browser.close()
+
+
+def _sign_in(page: Any, live_url: str, username: str, target: str = "/") -> None:
+    page.goto(f"{live_url}{target}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_url}{target}")
+
+
+def _reports(beacon: Beacon, count: int, *, minutes_apart: float, before: timedelta, text: str) -> None:
+    now = beacon.clock.now()
+    messages = []
+    for i in range(count):
+        at = (now - before - timedelta(minutes=i * minutes_apart)).isoformat()
+        messages.append(inbound(text=text, created_at=at, received_at=at, author={"id": f"+4477009{len(text)}{i:03d}"}))
+    beacon.ingest(messages)
+
+
+def test_supervisor_sees_a_surge_appear_on_the_control_room(desk_beacon: Beacon, live_url: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    # A quiet evening: two contacts an hour for the six hours before the last one.
+    _reports(desk_beacon, 12, minutes_apart=30, before=timedelta(hours=1, minutes=10),
+             text="Someone has smashed my car window")
+    _sign_in(page, live_url, "sue", "/control-room")
+    expect(page.get_by_role("heading", name="Control room", exact=False)).to_be_visible()
+    expect(page.locator("#surge")).to_have_class("surge-calm")
+    page.screenshot(path=str(ARTIFACTS / "control-room-calm.png"))
+
+    # Forty reports of the same fire in the last hour, while the page stays open.
+    _reports(desk_beacon, 40, minutes_apart=1, before=timedelta(minutes=1), text="Huge fire at the mill, smoke everywhere")
+    banner = page.get_by_role("alert").filter(has_text="SURGE")
+    expect(banner).to_be_visible()  # arrives through the page's own polling: no reload
+    expect(banner).to_contain_text("40 contacts in the last hour")
+    page.screenshot(path=str(ARTIFACTS / "control-room-surge.png"))
+
+
+def test_handler_takes_the_p1_reads_guidance_replies_and_sets_status(desk_beacon: Beacon, live_url: str,
+                                                                     page: Any) -> None:
+    from playwright.sync_api import expect
+
+    _reports(desk_beacon, 2, minutes_apart=5, before=timedelta(minutes=20), text="My bike was stolen from the shed")
+    _reports(desk_beacon, 1, minutes_apart=1, before=timedelta(minutes=3), text=SELF_HARM)
+    _sign_in(page, live_url, "hal")
+
+    first_row = page.locator("#inbox-rows tr").first
+    expect(first_row.locator(".tag").first).to_have_text("P1")
+    reference = first_row.locator(".ref a").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "desk-inbox.png"))
+    first_row.locator(".summary a").click()
+    expect(page.locator("h1")).to_contain_text(reference)
+
+    page.get_by_role("button", name="Take this case").click()
+    expect(page.get_by_role("button", name="Release")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Hal Handler")
+
+    guidance = page.locator(".guidance-panel")
+    expect(guidance.get_by_role("heading", name="Someone may harm themselves", exact=False)).to_be_visible()
+    expect(guidance).to_contain_text("116 123")  # the Samaritans, in the article the handler reads
+    page.screenshot(path=str(ARTIFACTS / "desk-case-guidance.png"), full_page=True)
+
+    reply_box = page.get_by_label("Reply", exact=True)
+    expect(reply_box).to_be_visible()  # the reply panel, loaded by htmx
+    guidance.get_by_role("button", name="Use this reply").first.click()
+    expect(reply_box).not_to_have_value("")
+    template_text = reply_box.input_value()
+    page.get_by_role("button", name="Send reply").click()
+    panel = page.locator("#reply-panel")
+    expect(panel).to_contain_text("Logged only, not sent")
+    expect(panel).to_contain_text(template_text[:40])
+    page.screenshot(path=str(ARTIFACTS / "desk-reply-sent.png"), full_page=True)
+
+    page.locator("#status").select_option("waiting")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator(".facts")).to_contain_text("Waiting on citizen")
+    page.screenshot(path=str(ARTIFACTS / "desk-status-set.png"), full_page=True)
