@@ -20,6 +20,7 @@ from beacon.store.tables_casework import Alert, Handover
 from beacon.web.app import create_app
 from tests.routes import app_routes
 from tests.casework.casework_builders import PASSWORD, case_from, on_shift, staff, tick
+from tests.desk.desk_audit_calls import DESK_EXCLUDED, DESK_EXPECTED, desk_calls  # issue 8
 
 # Routes that record nothing, and why. Everything else must be in EXPECTED below.
 EXCLUDED = {
@@ -32,6 +33,7 @@ EXCLUDED = {
     ("GET", "/alerts/bar"): "shows reference, priority and cause only: no personal data",
     ("GET", "/handovers"): "lists queues, staff and counts: no citizen data",
     ("GET", "/rota"): "staff names and shifts only: no citizen data",
+    **DESK_EXCLUDED,  # desk and control room (issue 8)
     ("GET", "/contact"): "public web form: no sign-in, shows no personal data",
     ("POST", "/contact"): "unauthenticated intake like POST /api/v1/messages; the pipeline records the case it opens",
     ("GET", "/contact/thanks"): "shows the citizen their own reference only",
@@ -50,17 +52,7 @@ PENDING_OWNERS = {
     ("POST", "/messages/{id}/split"): "issue 4 (noise)",
     ("GET", "/cases/{id}/reply"): "issue 5 (channels)",
     ("POST", "/cases/{id}/reply"): "issue 5 (channels)",
-    ("GET", "/cases/{id}/guidance"): "issue 8 (desk)",
-    ("GET", "/guidance"): "issue 8 (desk)",
-    ("GET", "/guidance/{id}"): "issue 8 (desk)",
-    ("GET", "/guidance/{id}/edit"): "issue 8 (desk)",
     ("POST", "/guidance/{id}"): "issue 8 (desk)",
-    ("GET", "/control-room"): "issue 8 (desk)",
-    ("GET", "/control-room/live"): "issue 8 (desk)",
-    ("GET", "/shift-report"): "issue 8 (desk)",
-    ("GET", "/exports/inbox.csv"): "issue 8 (desk)",
-    ("GET", "/exports/incidents.csv"): "issue 8 (desk)",
-    ("GET", "/control-room.csv"): "issue 8 (desk)",
 }
 
 READ, CHANGED, CREATED = "read", "changed", "created"
@@ -90,6 +82,7 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/audit/cases/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/persons/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/export.csv"): [("disclosed", "audit_trail")],
+    **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
 }
 
 
@@ -179,6 +172,7 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/audit/cases/{id}", {"url": f"/audit/cases/{c}"}),
         ("GET", "/audit/persons/{id}", {"url": f"/audit/persons/{p}"}),
         ("GET", "/audit/export.csv", {"url": f"/audit/export.csv?case_id={c}"}),
+        *desk_calls(w),  # desk and control room (issue 8)
         ("POST", "/logout", {"url": "/logout", "data": form}),
     ]
 
