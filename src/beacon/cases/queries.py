@@ -44,32 +44,37 @@ def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | Non
 
     Given `now`, each row also carries its SLA clock and whether it has an open alert.
     """
-    counts = (
-        select(Message.case_id, func.count(Message.id).label("n"))
-        .where(Message.force_id == force_id, Message.case_id.is_not(None))
-        .group_by(Message.case_id)
-        .subquery()
-    )
     rows = session.execute(
-        select(Case, counts.c.n, User.display_name)
-        .outerjoin(counts, counts.c.case_id == Case.id)
+        select(Case, User.display_name)
         .outerjoin(User, User.id == Case.assignee_id)
         .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(_PRIORITY_RANK, Case.first_contact_at, Case.id)
         .limit(limit)
     ).all()
-    case_ids = [c.id for c, _, _ in rows]
+    case_ids = [c.id for c, _ in rows]
+    counts = _message_counts(session, case_ids)  # only the rows shown: cost independent of store size
     channels = _channels_by_case(session, case_ids)
     clocks = clocks_by_case(session, case_ids, now) if now is not None else {}
     alerting = _alerting(session, case_ids) if now is not None else set()
     return [
         InboxRow(
             c.id, c.reference, c.title, c.priority, c.status, c.category, c.vulnerable,
-            c.created_at, c.first_contact_at, c.updated_at, n or 0, channels.get(c.id, []), assignee,
-            next_clock(clocks.get(c.id, [])), c.id in alerting,
+            c.created_at, c.first_contact_at, c.updated_at, counts.get(c.id, 0), channels.get(c.id, []),
+            assignee, next_clock(clocks.get(c.id, [])), c.id in alerting,
         )
-        for c, n, assignee in rows
+        for c, assignee in rows
     ]
+
+
+def _message_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Message.case_id, func.count(Message.id))
+        .where(Message.case_id.in_(case_ids))
+        .group_by(Message.case_id)
+    )
+    return {case_id: count for case_id, count in rows}
 
 
 def _alerting(session: Session, case_ids: list[int]) -> set[int]:
