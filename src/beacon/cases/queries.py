@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.cases.sla import ClockView, clocks_by_case, next_clock
-from beacon.store.tables import Case, CaseEntry, Identity, Message, Person, User
+from beacon.store.tables import Case, CaseEntry, Identity, Message, Person, Team, User
 from beacon.store.tables_casework import Alert
 
 _PRIORITY_RANK = sql_case(
@@ -39,7 +39,34 @@ class InboxRow:
     alerting: bool = False  # an alert nobody has acknowledged yet
 
 
-def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | None = None) -> list[InboxRow]:
+@dataclass(frozen=True)
+class InboxFilter:
+    """Narrow the inbox to one queue (team), channel, category (or its sub-kinds) or beat."""
+
+    team_id: int | None = None
+    channel: str | None = None
+    category: str | None = None
+    beat: str | None = None
+
+    def conditions(self) -> list[Any]:
+        found: list[Any] = []
+        if self.team_id is not None:
+            found.append(Case.team_id == self.team_id)
+        if self.category:
+            found.append(or_(Case.category == self.category, Case.category.startswith(f"{self.category}.")))
+        if self.channel:
+            found.append(_has_message(Message.channel == self.channel))
+        if self.beat:
+            found.append(_has_message(Message.triage["place"]["beat"].as_string() == self.beat))
+        return found
+
+
+def _has_message(condition: Any) -> Any:
+    return exists().where(Message.case_id == Case.id, condition)
+
+
+def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | None = None,
+          filters: InboxFilter | None = None) -> list[InboxRow]:
     """Open cases, most urgent first, then the citizen who has waited longest.
 
     Given `now`, each row also carries its SLA clock and whether it has an open alert.
@@ -47,7 +74,8 @@ def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | Non
     rows = session.execute(
         select(Case, User.display_name)
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]))
+        .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]),
+               *(filters or InboxFilter()).conditions())
         .order_by(_PRIORITY_RANK, Case.first_contact_at, Case.id)
         .limit(limit)
     ).all()
@@ -75,6 +103,22 @@ def _message_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
         .group_by(Message.case_id)
     )
     return {case_id: count for case_id, count in rows}
+
+
+def inbox_choices(session: Session, force_id: int) -> dict[str, list[Any]]:
+    """What the inbox can be filtered by: the force's queues, and categories and beats in use."""
+    open_cases = Case.status.in_([s.value for s in OPEN_STATUSES])
+    teams = session.execute(select(Team.id, Team.name).where(Team.force_id == force_id).order_by(Team.name)).all()
+    categories = session.scalars(
+        select(Case.category).where(Case.force_id == force_id, open_cases, Case.category.is_not(None))
+        .distinct().order_by(Case.category)
+    ).all()
+    beat = Message.triage["place"]["beat"].as_string()
+    beats = session.scalars(
+        select(beat).join(Case, Case.id == Message.case_id)
+        .where(Case.force_id == force_id, open_cases, beat.is_not(None)).distinct().order_by(beat)
+    ).all()
+    return {"teams": list(teams), "categories": list(categories), "beats": list(beats)}
 
 
 def _alerting(session: Session, case_ids: list[int]) -> set[int]:

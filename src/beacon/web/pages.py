@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -107,17 +107,31 @@ def logout(request: Request, session: WriteSession, beacon: BeaconDep) -> Respon
     return RedirectResponse("/login", status_code=303)
 
 
+def _inbox_filter(team: str = "", channel: str = "", category: str = "", beat: str = "") -> queries.InboxFilter:
+    """Query parameters to a filter; empty or malformed values mean 'any'."""
+    return queries.InboxFilter(
+        team_id=int(team) if team.isdigit() else None,
+        channel=channel[:20] or None, category=category[:64] or None, beat=beat[:32] or None,
+    )
+
+
+InboxFilterDep = Annotated[queries.InboxFilter, Depends(_inbox_filter)]
+
+
 @router.get("/")
-def inbox_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
-    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now())
+def inbox_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
+               filters: InboxFilterDep) -> HTMLResponse:
+    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now(), filters=filters)
     audit_inbox(request, beacon, viewer, [row.id for row in rows])
-    return render(request, "inbox.html", viewer=viewer, rows=rows)
+    return render(request, "inbox.html", viewer=viewer, rows=rows, filters=filters,
+                  choices=queries.inbox_choices(session, viewer.force_id))
 
 
 @router.get("/inbox/rows")
-def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
+def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
+               filters: InboxFilterDep) -> HTMLResponse:
     """The inbox table body alone; the page polls it so new cases appear without a reload."""
-    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now())
+    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now(), filters=filters)
     audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "_inbox_rows.html", viewer=viewer, rows=rows)
 
