@@ -18,6 +18,7 @@ from beacon.web.app import create_app
 from tests.builders import message_data
 from tests.routes import app_routes
 from tests.desk.desk_builders import seed_guidance
+from tests.people.people_audit_calls import people_routes  # people and routing (issue 6)
 
 PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
@@ -234,6 +235,7 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("POST", f"/cases/{case_id}/reply", {"data": {"message_id": receipt["id"], "text": "We are on our way",
                                                       "reply_key": "k1", "csrf_token": token}}),
     ]
+    routes += people_routes(beacon, person_id, receipt["id"], token)  # people and routing (issue 6)
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
         assert response.status_code == 404, (method, path, response.status_code)

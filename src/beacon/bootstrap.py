@@ -18,10 +18,12 @@ from beacon.intake.accept import Accepted, store_messages
 from beacon.messages import InboundMessage
 from beacon.noise.persistence import NoiseService
 from beacon.noise.settings import noise_settings_from
+from beacon.people.settings import load_people_settings
 from beacon.pipeline.periodic import PeriodicJob
 from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
 from beacon.pipeline.transport import InlineTransport, Transport, recover_unprocessed
+from beacon.routing.policy import load_policy
 from beacon.store.db import make_engine, make_read_session_factory, make_session_factory
 from beacon.store.forces import ForceDirectory, ensure_force
 from beacon.store.migrate import upgrade
@@ -94,7 +96,9 @@ def bootstrap(
     clock = clock or SystemClock()
     triage_engine = triage_engine or _load_triage_engine(settings)
     noise = NoiseService(noise_settings_from(settings))
-    pipeline = Pipeline(session_factory, triage_engine, clock, noise)
+    pipeline = Pipeline(session_factory, triage_engine, clock, noise,  # people and routing (issue 6):
+                        policy=load_policy(settings.routing_policy_path),
+                        people=load_people_settings(settings.people_path))
     return Beacon(
         settings=settings,
         engine=engine,

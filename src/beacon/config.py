@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     surge_ratio: float = Field(default=2.0, description="a surge is at least this many times normal")
     control_room_refresh_seconds: int = Field(default=10, description="how often the control room updates")
 
+    # --- People and routing (issue 6): a force's own routing policy and people settings ---------
+    # Loaded once by bootstrap and handed to the pipeline and the pages; None: the shipped files.
+    routing_policy_path: Path | None = Field(default=None, description="force routing policy YAML")
+    people_path: Path | None = Field(default=None, description="force people settings YAML (link bases, markers)")
+
     # --- Noise (issue 4): shares, near-copies and incident clustering (beacon.noise) ------------
     # Read by beacon.noise.settings.noise_settings_from; docs/noise.md says what each one trades.
     noise_window_hours: float = Field(default=24.0, description="how long items and incidents stay live")

@@ -20,6 +20,7 @@ from beacon.store.tables_casework import Alert, Handover
 from beacon.web.app import create_app
 from tests.routes import app_routes
 from tests.casework.casework_builders import PASSWORD, case_from, on_shift, staff, tick
+from tests.people.people_audit_calls import PEOPLE_EXCLUDED, PEOPLE_EXPECTED, people_calls  # issue 6
 from tests.desk.desk_audit_calls import DESK_EXCLUDED, DESK_EXPECTED, desk_calls  # issue 8
 
 # Routes that record nothing, and why. Everything else must be in EXPECTED below.
@@ -38,6 +39,7 @@ EXCLUDED = {
     ("POST", "/contact"): "unauthenticated intake like POST /api/v1/messages; the pipeline records the case it opens",
     ("GET", "/contact/thanks"): "shows the citizen their own reference only",
     ("GET", "/admin/channels"): "channel health: counts, codes and times, no citizen data",
+    **PEOPLE_EXCLUDED,  # people and routing (issue 6)
 }
 EXCLUDED_PREFIXES = {"/static": "static files", "/webhooks/": "unauthenticated provider traffic"}
 # Routes other engineers own, whose audit events their owners add to EXPECTED. Listed, not
@@ -82,6 +84,7 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/audit/cases/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/persons/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/export.csv"): [("disclosed", "audit_trail")],
+    **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
 }
 
@@ -173,6 +176,7 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/audit/persons/{id}", {"url": f"/audit/persons/{p}"}),
         ("GET", "/audit/export.csv", {"url": f"/audit/export.csv?case_id={c}"}),
         *desk_calls(w),  # desk and control room (issue 8)
+        *people_calls(w),  # people and routing (issue 6)
         ("POST", "/logout", {"url": "/logout", "data": form}),
     ]
 

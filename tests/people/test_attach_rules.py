@@ -75,3 +75,33 @@ def test_a_stranger_with_nothing_in_common_gets_a_new_case(beacon: Beacon) -> No
     first = send(beacon, author={"id": "+447700900406"}, text="my bike was stolen from Mill Lane")
     other = send(beacon, author={"id": "+447700900407"}, text="my laptop was stolen from my car on Park Road")
     assert None not in (first.case_id, other.case_id) and first.case_id != other.case_id
+
+
+# --- an incident's case is joined only on strong evidence (routing/incident_join.py) ----------
+
+def test_look_alike_reports_on_different_streets_get_their_own_cases(beacon: Beacon) -> None:
+    first = send(beacon, author={"id": "+447700900501"}, text="Our shed on Rossendale Road was broken into, two bikes stolen")
+    other = send(beacon, author={"id": "+447700900502"}, text="Our shed on Yorkshire Street was broken into, two bikes stolen")
+    assert first.incident_id == other.incident_id  # the noise stage groups them: one thing talked about
+    assert None not in (first.case_id, other.case_id) and first.case_id != other.case_id
+
+
+def test_a_report_of_the_same_place_soon_after_joins_with_its_reason(beacon: Beacon) -> None:
+    first = send(beacon, author={"id": "+447700900503"}, text="Car window smashed on Mill Lane, stuff stolen")
+    other = send(beacon, author={"id": "+447700900504"}, text="Someone smashed a car window on Mill Lane, a bag stolen")
+    assert first.incident_id == other.incident_id and other.case_id == first.case_id
+    with beacon.read_session_factory() as session:
+        reason = session.scalars(select(CaseEntry.data).where(CaseEntry.message_id == other.id)).one()["reason"]
+    assert reason.startswith("attached: same incident, same category")
+
+
+def test_places_conflict_only_when_both_are_known_and_differ() -> None:
+    from beacon.routing.incident_join import Where, conflict, streets_in
+
+    assert streets_in("outside 4 Elm Grove and near Mill Ln") == {"elm grove", "mill lane"}
+    case, same, other, unknown = Where(), Where(), Where(), Where()
+    case.streets, case.beats, case.names, case.text = {"mill lane"}, {"BH-TC"}, {"weavers arms"}, "weavers arms"
+    same.streets, same.names, same.text = {"mill lane"}, {"hargreaves street"}, "closed outside the weavers arms"
+    other.beats = {"BH-RG"}
+    assert conflict(case, same) is None and conflict(case, unknown) is None
+    assert conflict(case, other) == "different beat"

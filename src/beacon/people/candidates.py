@@ -21,6 +21,7 @@ from beacon.people.errors import NotFound, Refused
 from beacon.people.identities import person_holding
 from beacon.people.merges import merge_persons
 from beacon.people.normalise import comparable_name, keys_in_text
+from beacon.people.settings import PeopleSettings
 from beacon.routing.attach import case_by_reference, other_references
 from beacon.store.tables import Identity, Message
 from beacon.store.tables_people import PersonCandidate, QuotedReference
@@ -47,7 +48,7 @@ def gather_evidence(session: Session, message: Message, now: datetime) -> list[P
 
 def decide(
     session: Session, force_id: int, candidate_id: int, *, confirm: bool, actor: Actor,
-    reason: str, basis: str | None, now: datetime,
+    reason: str, basis: str | None, now: datetime, people: PeopleSettings | None = None,
 ) -> PersonCandidate:
     """Confirm (merge the two persons, on `basis`) or reject a candidate; audited either way."""
     candidate = session.get(PersonCandidate, candidate_id)
@@ -57,7 +58,7 @@ def decide(
         raise Refused(f"this candidate was already {candidate.status}")
     if confirm:
         merge = merge_persons(session, force_id, candidate.person_id, candidate.other_person_id,
-                              actor=actor, basis=basis or "", reason=reason, now=now)
+                              actor=actor, basis=basis or "", reason=reason, now=now, people=people)
         candidate.merge_id = merge.id
     elif not reason.strip():
         raise Refused("say why they are not the same person")

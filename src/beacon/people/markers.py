@@ -9,16 +9,16 @@ from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
 from beacon.people.errors import NotFound, Refused
-from beacon.people.settings import load_people_settings
+from beacon.people.settings import PeopleSettings, load_people_settings
 from beacon.store.tables import Person
 from beacon.store.tables_people import PersonMarker
 
 
 def set_marker(
     session: Session, force_id: int, person_id: int, *, kind: str, value: str, reason: str,
-    actor: Actor, now: datetime,
+    actor: Actor, now: datetime, people: PeopleSettings | None = None,
 ) -> PersonMarker:
-    kinds = load_people_settings().marker_kinds
+    kinds = (people or load_people_settings()).marker_kinds
     if kind not in kinds:
         raise Refused(f"kind must be one of: {', '.join(kinds)}")
     if not value.strip() or not reason.strip():

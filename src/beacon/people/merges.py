@@ -14,18 +14,19 @@ from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
 from beacon.people.errors import NotFound, Refused
-from beacon.people.settings import load_people_settings
+from beacon.people.settings import PeopleSettings, load_people_settings
 from beacon.store.tables import Case, Identity, Message, Person
 from beacon.store.tables_people import PersonMarker, PersonMerge
 
 
 def merge_persons(
     session: Session, force_id: int, survivor_id: int, absorbed_id: int, *,
-    actor: Actor, basis: str, reason: str, now: datetime,
+    actor: Actor, basis: str, reason: str, now: datetime, people: PeopleSettings | None = None,
 ) -> PersonMerge:
     """Merge `absorbed` into `survivor`, naming the basis (consent or a configured lawful reason)."""
-    if basis not in load_people_settings().link_bases:
-        raise Refused(f"basis must be one of: {', '.join(load_people_settings().link_bases)}")
+    bases = (people or load_people_settings()).link_bases
+    if basis not in bases:
+        raise Refused(f"basis must be one of: {', '.join(bases)}")
     if not reason.strip():
         raise Refused("say why these are one person")
     if survivor_id == absorbed_id:

@@ -11,15 +11,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from beacon.people.settings import RepeatRule, load_people_settings
+from beacon.people.settings import PeopleSettings, RepeatRule, load_people_settings
 from beacon.store.tables import Message
 from beacon.store.tables_people import ContactFlag
 
 
-def flag_repeat_contact(session: Session, message: Message, now: datetime) -> list[ContactFlag]:
+def flag_repeat_contact(
+    session: Session, message: Message, now: datetime, people: PeopleSettings | None = None
+) -> list[ContactFlag]:
     assert message.person_id is not None
     flags = []
-    for rule in load_people_settings().repeat_contact:
+    for rule in (people or load_people_settings()).repeat_contact:
         contacts, channels = _contacts_within(session, message, rule)
         if contacts >= rule.contacts and channels >= rule.channels:
             flag = ContactFlag(

@@ -1,12 +1,12 @@
 """The people settings (link bases, marker kinds, repeat-contact thresholds) from YAML.
 
-The shipped file (`people/data/people.yaml`) is a working default; BEACON_PEOPLE_PATH points at a
-force's own copy. A mistake fails at load, naming the field.
+The shipped file (`people/data/people.yaml`) is a working default; `Settings.people_path`
+(BEACON_PEOPLE_PATH, read by `config.py` only) points at a force's own copy, handed down by
+`bootstrap`. A mistake fails at load, naming the field.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +14,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 SHIPPED = Path(__file__).parent / "data" / "people.yaml"
-PATH_VARIABLE = "BEACON_PEOPLE_PATH"  # read here until config.Settings carries it
 
 
 class _Strict(BaseModel):
@@ -36,5 +35,6 @@ class PeopleSettings(_Strict):
 
 @lru_cache(maxsize=4)
 def load_people_settings(path: Path | None = None) -> PeopleSettings:
-    chosen = path or Path(os.environ.get(PATH_VARIABLE) or SHIPPED)
+    """The settings at `path` (a force's own file), else the shipped ones (cached)."""
+    chosen = path or SHIPPED
     return PeopleSettings.model_validate(yaml.safe_load(chosen.read_text(encoding="utf-8")))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from beacon.clock import Clock
 from beacon.messages import utc_now
 from beacon.noise.persistence import NoiseService
+from beacon.people.settings import PeopleSettings
 from beacon.pipeline.stages import (
     CaseOutcome,
     StageContext,
@@ -27,6 +28,7 @@ from beacon.pipeline.stages import (
     routing_stage,
     triage_stage,
 )
+from beacon.routing.policy import Policy
 from beacon.store.tables import DeadLetter, Message
 from beacon.store.tables_scale import PipelineAttempt
 
@@ -55,7 +57,10 @@ class Pipeline:
         triage_engine: Triager,
         clock: Clock,
         noise: NoiseService | None = None,
+        policy: Policy | None = None,
+        people: PeopleSettings | None = None,
     ) -> None:
+        self._routing = (policy, people)  # the force's own files (Settings), loaded by bootstrap
         self._session_factory = session_factory
         self._noise = noise or NoiseService()
         self._triage_engine = triage_engine
@@ -103,7 +108,7 @@ class Pipeline:
             raise LookupError(f"message {message_id} is not stored")
         if message.state != "received":
             return Processed(message_id, message.priority, message.disposition, None, True)
-        ctx = StageContext(session, self._triage_engine, self._noise, self._clock.now())
+        ctx = StageContext(session, self._triage_engine, self._noise, self._clock.now(), *self._routing)
         triage = triage_stage(ctx, message)
         noise = noise_stage(ctx, message, triage)
         people_stage(ctx, message)

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case
 from beacon.messages import Place
 from beacon.people.observe import observe_author
+from beacon.people.settings import PeopleSettings
 from beacon.routing.attach import Match, case_to_join, follow_up_case, remember_references
 from beacon.routing.disposition import (
     Disposition, Outcome, beat_of, decide_disposition, posted_by_force,
 )
+from beacon.routing.policy import Policy
 from beacon.routing.record import record_decision
 from beacon.noise.persistence import NoiseOutcome, NoiseService
 from beacon.store.tables import Message
@@ -42,6 +44,8 @@ class StageContext:
     triage_engine: Triager
     noise: NoiseService
     now: datetime
+    policy: Policy | None = None  # the force's routing policy (None: the shipped one)
+    people: PeopleSettings | None = None  # the force's people settings (None: the shipped ones)
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> No
 
 def people_stage(ctx: StageContext, message: Message) -> int:
     """The author's person: strong keys link channels; weaker evidence becomes a candidate."""
-    return observe_author(ctx.session, message, ctx.now).person_id
+    return observe_author(ctx.session, message, ctx.now, ctx.people).person_id
 
 
 def routing_stage(
@@ -79,7 +83,7 @@ def routing_stage(
     follows = follow_up_case(ctx.session, message) is not None
     disposition = decide_disposition(
         triage, noise.share_of, text=message.text, from_force=posted_by_force(message),
-        follows_open_case=follows,
+        follows_open_case=follows, policy=ctx.policy,
     )
     record_decision(ctx.session, message, disposition, beat_of(triage), ctx.now)
     return disposition

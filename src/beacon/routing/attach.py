@@ -2,7 +2,8 @@
 
 In order: a Beacon case reference written in the text (BC-261128-0042), a reference the citizen
 quoted before on an open case (a crime number such as WB-46103-25), the open case of the
-incident the message belongs to, the author's own open case. Only when none applies is a new
+incident the message belongs to when the evidence is strong (`routing/incident_join.py`), the
+author's own open case. Only when none applies is a new
 case opened. References only ever match cases of the message's own force.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from beacon.cases.lifecycle import OPEN_STATUSES, open_case_for_person
+from beacon.routing.incident_join import incident_evidence
 from beacon.store.tables import Case, Message
 from beacon.store.tables_noise import IncidentRow
 from beacon.store.tables_people import QuotedReference
@@ -76,29 +78,14 @@ def case_to_join(session: Session, message: Message, incident: IncidentRow | Non
         return by_reference
     if incident is not None and incident.case_id is not None:
         case = session.get_one(Case, incident.case_id)
-        if case.status in OPEN_STATUS_VALUES and not _elsewhere(session, case, message):
-            return Match(case, "same incident's open case")
+        evidence = incident_evidence(session, case, message) if case.status in OPEN_STATUS_VALUES else None
+        if evidence is not None:
+            return Match(case, evidence)
     if message.person_id:
         own = open_case_for_person(session, message.force_id, message.person_id)
         if own is not None:
             return Match(own, "same person's open case")
     return None
-
-
-def _elsewhere(session: Session, case: Case, message: Message) -> bool:
-    """Both name a postcode and they differ: look-alike reports of two events, not one."""
-    postcode = _postcode(message)
-    if postcode is None:
-        return False
-    first = session.scalar(select(Message).where(Message.case_id == case.id).order_by(Message.id).limit(1))
-    other = _postcode(first) if first is not None else None
-    return other is not None and other != postcode
-
-
-def _postcode(message: Message) -> str | None:
-    place = (message.triage or {}).get("place") or {}
-    postcode = place.get("postcode")
-    return str(postcode).replace(" ", "").upper() if postcode else None
 
 
 def record_references(session: Session, message: Message) -> None:

@@ -1,12 +1,12 @@
 """The force-editable routing policy: ordered rules from YAML, the first that matches decides.
 
 The shipped file (`routing/data/policy.yaml`) is a working default; a force points
-BEACON_ROUTING_POLICY_PATH at its own copy. A mistake in the file fails at load, naming the rule.
+`Settings.routing_policy_path` (BEACON_ROUTING_POLICY_PATH, read by `config.py` only) at its own
+copy, which `bootstrap` loads and hands to the pipeline. A mistake fails at load, naming the rule.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,8 +17,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SHIPPED = Path(__file__).parent / "data" / "policy.yaml"
-# Read here, not in config.Settings, until Settings carries it and the pipeline passes it down.
-POLICY_PATH_VARIABLE = "BEACON_ROUTING_POLICY_PATH"
 
 
 class _Strict(BaseModel):
@@ -132,6 +130,6 @@ def parse_policy(text: str) -> Policy:
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path | None = None) -> Policy:
-    """The policy at `path`, else BEACON_ROUTING_POLICY_PATH, else the shipped one (cached)."""
-    chosen = path or Path(os.environ.get(POLICY_PATH_VARIABLE) or SHIPPED)
+    """The policy at `path` (a force's own file), else the shipped one (cached)."""
+    chosen = path or SHIPPED
     return parse_policy(chosen.read_text(encoding="utf-8"))
