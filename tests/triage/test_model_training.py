@@ -110,3 +110,43 @@ def test_cli_train_with_a_missing_label_field_fails_clearly(labelled_csv, tmp_pa
                                       "--label-field", "nope", "--output", str(tmp_path / "m.npz")])
     assert result.exit_code == 2
     assert "nope" in result.output
+
+
+def test_character_ngram_model_round_trips_and_matches_sklearn(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from beacon.triage.model import char_features, features
+    import scipy.sparse as sp
+
+    rows = synthetic_rows()
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = fit(texts, labels, min_df=1, char_ngrams=(2, 5), char_min_df=1)
+    assert " tr" in model.char_vocabulary and "ped " in model.char_vocabulary
+    model.save(tmp_path / "chars.npz")
+    again = load_model(tmp_path / "chars.npz")
+    assert again.char_vocabulary == model.char_vocabulary
+    words = TfidfVectorizer(analyzer=features, sublinear_tf=True).fit(texts)
+    chars = TfidfVectorizer(analyzer=lambda t: char_features(t, 2, 5), sublinear_tf=True).fit(texts)
+    text = "people trapped!! water rising at the school"
+    matrix = sp.hstack([words.transform([text]), chars.transform([text])]).toarray()[0]
+    order = sorted(model.vocabulary, key=model.vocabulary.get) + sorted(
+        model.char_vocabulary, key=model.char_vocabulary.get)
+    names = list(words.get_feature_names_out()) + list(chars.get_feature_names_out())
+    expected = dict(zip(names, matrix, strict=True))
+    index, values = again.vector(text)
+    assert {order[i]: pytest.approx(v, abs=1e-6) for i, v in zip(index, values, strict=True)} == {
+        name: value for name, value in expected.items() if value}
+    assert again.scores(text) == pytest.approx(model.scores(text), abs=1e-5)
+
+
+def test_cli_train_stores_character_ngrams_and_thresholds(labelled_csv, tmp_path):
+    model_path = tmp_path / "chars.npz"
+    trained = CliRunner().invoke(app, [
+        "model", "train", "--data", str(labelled_csv), "--label-field", "label", "--output",
+        str(model_path), "--min-df", "1", "--char-ngrams", "2,5", "--thresholds", "0.6,0.46,0.4"])
+    assert trained.exit_code == 0, trained.output
+    model = load_model(model_path)
+    assert model.char_vocabulary and model.meta["char_ngrams"] == [2, 5]
+    assert model.meta["thresholds"] == {"P1": 0.6, "P2": 0.46, "P3": 0.4}
+    bad = CliRunner().invoke(app, ["model", "train", "--data", str(labelled_csv), "--label-field",
+                                   "label", "--output", str(model_path), "--thresholds", "0.6"])
+    assert bad.exit_code == 2

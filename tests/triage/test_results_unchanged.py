@@ -58,12 +58,16 @@ def _reference_scores(model: TextModel, text: str) -> dict[str, float]:
     return dict(zip(model.classes, (exp / exp.sum()).tolist(), strict=True))
 
 
-@pytest.mark.parametrize("which", ["shipped", "binary"])
+@pytest.mark.parametrize("which", ["shipped", "binary", "characters"])
 def test_fast_model_scores_equal_the_plain_computation(which):
     texts = synthetic_messages()
     if which == "shipped":
         model = load_default_model()
         assert model is not None
+    elif which == "characters":
+        labels = ["High" if "!" in text else "Low" if len(text) % 2 else "Medium" for text in texts]
+        model = fit(texts, labels, min_df=1, char_ngrams=(2, 5), char_min_df=2)
+        assert model.char_vocabulary
     else:
         model = fit(texts, ["alarm" if "!" in text or "help" in text else "calm" for text in texts],
                     min_df=1)

@@ -50,22 +50,41 @@ def train_command(
     version: Annotated[str | None, typer.Option(help="version written into the model")] = None,
     labels: Annotated[str | None, typer.Option(help="comma-separated labels to keep; rows with "
                                                "other labels are skipped")] = None,
+    char_ngrams: Annotated[str | None, typer.Option(help="also character n-grams of the words, "
+                                                    "e.g. 2,5")] = None,
+    thresholds: Annotated[str | None, typer.Option(help="P1,P2,P3 thresholds on the expected "
+                                                   "priority score, stored with the model")] = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model; saved as plain arrays (no pickle)."""
     keep = {label.strip() for label in labels.split(",")} if labels else None
     try:
+        grams = _numbers(char_ngrams, 2, int, "--char-ngrams") if char_ngrams else None
+        cuts = _numbers(thresholds, 3, float, "--thresholds") if thresholds else None
         texts, labels_read, _ = read_labelled(data, text_field, label_field, keep=keep)
         with _err.status(f"training on {len(texts)} rows"):
             meta = {"data": data.name, "text_field": text_field, "label_field": label_field}
             if version:
                 meta["version"] = version
-            model = fit(texts, labels_read, min_df=min_df, C=c, meta=meta)
+            if cuts:
+                meta["thresholds"] = dict(zip(("P1", "P2", "P3"), cuts, strict=True))
+            model = fit(texts, labels_read, min_df=min_df, C=c, meta=meta,
+                        char_ngrams=tuple(grams) if grams else None)
         model.save(output)
     except (BatchInputError, ValueError, OSError) as error:
         _err.print(f"[red]beacon model train:[/red] {error}")
         raise typer.Exit(code=2) from None
     _err.print(f"model {model.version}: {len(model.classes)} labels, "
-               f"{len(model.vocabulary)} features, written to {output}")
+               f"{len(model.vocabulary) + len(model.char_vocabulary)} features, written to {output}")
+
+
+def _numbers(value: str, count: int, kind: type, option: str) -> list:
+    try:
+        numbers = [kind(part) for part in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) != count:
+        raise ValueError(f"{option} needs {count} comma-separated numbers, got {value!r}")
+    return numbers
 
 
 @model_app.command("evaluate")
