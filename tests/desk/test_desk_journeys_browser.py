@@ -151,5 +151,5 @@ def test_handler_takes_the_p1_reads_guidance_replies_and_sets_status(desk_beacon
 
     page.locator("#status").select_option("waiting")
     page.get_by_role("button", name="Change status").click()
-    expect(page.locator(".facts")).to_contain_text("Waiting on citizen")
+    expect(page.locator(".facts")).to_contain_text("Waiting on citizen", timeout=20_000)  # a full page load
     page.screenshot(path=str(ARTIFACTS / "desk-status-set.png"), full_page=True)
