@@ -7,22 +7,18 @@ here). Screenshots go to test-artifacts/ for people to look at.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from tests.live_server import serve
 from beacon.bootstrap import Beacon, bootstrap
 from beacon.clock import FakeClock
 from beacon.config import Settings
 from beacon.messages import InboundMessage
 from beacon.scenario import generate_night_shift
 from beacon.staff.accounts import Role, create_user
-from beacon.web.app import create_app
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -32,11 +28,6 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "night shift 2026"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -55,18 +46,8 @@ def scenario_beacon(sqlite_url: str, tmp_path: Path, clock: FakeClock) -> Beacon
 
 @pytest.fixture
 def live_url(scenario_beacon: Beacon) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(scenario_beacon), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(scenario_beacon) as url:
+        yield url
 
 
 def test_handler_signs_in_sees_p1_first_and_opens_it(live_url: str) -> None:
