@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 from sqlalchemy import func, select
 
 from beacon.audit import verify_chain
@@ -42,18 +43,41 @@ class WorkerPool:
         self._args = args
         self.procs = [self._start() for _ in range(size)]
         self.kills = 0
+        self.exits = 0  # workers that ended without being killed (should stay 0)
 
     def _start(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "tests.scale.worker_proc", *self._args],
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                    [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)},
                                 stderr=subprocess.DEVNULL)
 
+    def revive(self) -> None:
+        """Start again any worker that ended by itself, as systemd's Restart=always would."""
+        for index, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                self.procs[index] = self._start()
+                self.exits += 1
+
     def kill_one(self, rng: random.Random) -> None:
-        index = rng.randrange(len(self.procs))
+        """SIGKILL a worker that is up (connected to Redis), and start another in its place.
+
+        Only one that is up: killing workers still starting would stop all progress."""
+        up = self._up()
+        if not up:
+            return
+        index = rng.choice(up)
         self.procs[index].send_signal(signal.SIGKILL)
         self.procs[index].wait()
         self.procs[index] = self._start()
         self.kills += 1
+
+    def _up(self) -> list[int]:
+        try:
+            names = {c.get("name", "") for c in redis.Redis.from_url(self._args[1]).client_list()}
+        except redis.RedisError:
+            return []
+        return [i for i, proc in enumerate(self.procs)
+                if any(name.endswith(f"-{proc.pid}") for name in names)]
 
     def stop_gracefully(self, timeout: float = 30) -> list[int | None]:
         for proc in self.procs:
@@ -97,12 +121,18 @@ def run_with_faults(
     sender = threading.Thread(target=send_burst, args=(beacon, messages, run))
     sender.start()
     faulted = fault is None
-    while sender.is_alive() or unprocessed(beacon) > 0:
+    waiting_before = unprocessed(beacon)
+    while sender.is_alive() or waiting_before > 0:
         if time.monotonic() - started > deadline_seconds:
             break  # the checks below then say what is missing
         time.sleep(rng.uniform(*kill_every))
-        if sender.is_alive():
+        pool.revive()
+        waiting = unprocessed(beacon)
+        if waiting < waiting_before or sender.is_alive():
+            # Kill until the last message is processed, but only after some progress since
+            # the last kill: kills faster than a batch takes would stop all work.
             pool.kill_one(rng)
+        waiting_before = waiting
         if not faulted and len(run.accepted) >= len(messages) // 2:
             fault()  # type: ignore[misc]
             faulted = True

@@ -24,10 +24,11 @@ def test_a_burst_survives_workers_killed_at_random(dist_beacon: Beacon, postgres
     pool = WorkerPool(2, [postgres_url, str(REDIS_URL), stream_prefix, "1000"])
     try:
         run = run_with_faults(dist_beacon, burst(BURST), pool, kill_every=(0.3, 1.2))
-        assert pool.kills >= 3  # the burst really was sent through killings
-        assert unprocessed(dist_beacon) == 0
+        assert pool.kills >= 3, "the burst was not sent through killings"
         assert len(set(run.accepted)) == BURST
+        assert pool.exits == 0, "a worker ended by itself"
         assert problems_after(dist_beacon, run.accepted) == []
-        assert pool.stop_gracefully() == [0, 0]  # SIGTERM: finish the batch in hand, exit 0
+        assert unprocessed(dist_beacon) == 0
+        assert pool.stop_gracefully() == [0, 0], "SIGTERM: finish the batch in hand, then exit 0"
     finally:
         pool.close()

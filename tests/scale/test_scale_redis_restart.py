@@ -40,6 +40,7 @@ def test_a_burst_survives_redis_restarted_mid_burst(
                               fault=own_redis.restart)
         assert unprocessed(beacon) == 0
         assert len(set(run.accepted)) == BURST
+        assert pool.exits == 0, "a worker ended by itself"
         assert problems_after(beacon, run.accepted) == []
     finally:
         pool.close()

@@ -6,15 +6,23 @@ SIGTERM finishes the batch in hand and exits 0, SIGKILL is what the tests are ab
 
 from __future__ import annotations
 
-import logging
+import os
 import signal
 import sys
 import threading
 
+# Before the slow imports: a SIGTERM that arrives while the worker is still starting must mean
+# "stop cleanly", not the default "die" (the tests check the exit code of a graceful stop).
+STOP = threading.Event()
+for _signum in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(_signum, lambda *_: STOP.set())
+
+import logging
+
 from beacon.bootstrap import bootstrap
 from beacon.config import Settings
 from beacon.pipeline.redis_streams import connect
-from beacon.pipeline.worker import Worker, WorkerOptions, default_name, stop_on_signals
+from beacon.pipeline.worker import Worker, WorkerOptions, default_name
 from tests.fakes import KeywordTriage
 
 
@@ -26,12 +34,20 @@ def main(argv: list[str]) -> None:
                         stream_prefix=prefix, stream_shards=4, claim_idle_ms=claim_ms,
                         max_attempts=10, secret_key="test")
     beacon = bootstrap(settings, triage_engine=KeywordTriage())
-    stop = threading.Event()
-    stop_on_signals(stop, [signal.SIGTERM, signal.SIGINT])
-    worker = Worker(beacon, connect(redis_url),
-                    WorkerOptions(name=default_name(), sweep_every_seconds=2.0,
+    threading.Thread(target=_stop_when_orphaned, daemon=True).start()
+    name = default_name()  # host-pid: the pool tells workers that are up by it
+    worker = Worker(beacon, connect(redis_url, client_name=f"beacon-worker:{name}"),
+                    WorkerOptions(name=name, sweep_every_seconds=2.0,
                                   error_backoff_seconds=0.2))
-    worker.run(stop)
+    worker.run(STOP)
+
+
+def _stop_when_orphaned() -> None:
+    """A test killed before its clean-up must not leave workers behind: stop with the parent."""
+    parent = os.getppid()
+    while not STOP.wait(1.0):
+        if os.getppid() != parent:
+            STOP.set()
 
 
 if __name__ == "__main__":

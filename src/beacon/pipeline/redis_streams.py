@@ -54,11 +54,13 @@ class Entry:
     message_id: int
 
 
-def connect(url: str) -> redis.Redis:
-    """A client that gives up quickly, so a Redis outage is seen and retried, not hung on."""
+def connect(url: str, client_name: str | None = None) -> redis.Redis:
+    """A client that gives up quickly, so a Redis outage is seen and retried, not hung on.
+
+    A worker names its connection (`CLIENT LIST` then shows which workers are up)."""
     return redis.Redis.from_url(
         url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2,
-        health_check_interval=10,
+        health_check_interval=10, client_name=client_name,
     )
 
 

@@ -78,7 +78,7 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set; the batch in hand is finished and acknowledged first."""
-        self.prepare()
+        self._prepare_when_redis_answers(stop)
         log.info("worker started", extra={"worker": self.name, "shards": self._layout.shards})
         while not stop.is_set():
             try:
@@ -88,7 +88,7 @@ class Worker:
                 self._recover_from(error)
                 stop.wait(self._options.error_backoff_seconds)
                 continue
-            except Exception:  # noqa: BLE001 - a database outage must not end the worker
+            except Exception:
                 log.exception("worker round failed", extra={"worker": self.name})
                 stop.wait(self._options.error_backoff_seconds)
                 continue
@@ -135,6 +135,17 @@ class Worker:
             metrics.SWEPT.inc(len(ids))
             log.warning("re-published unprocessed messages", extra={"messages": len(ids)})
         return len(ids)
+
+    def _prepare_when_redis_answers(self, stop: threading.Event) -> None:
+        """A worker started while Redis is down (or restarting) waits for it, not dies."""
+        while not stop.is_set():
+            try:
+                self.prepare()
+                return
+            except (redis.RedisError, OSError) as error:
+                log.warning("redis unavailable at start; retrying",
+                            extra={"worker": self.name, "error": str(error)})
+                stop.wait(self._options.error_backoff_seconds)
 
     def prepare(self) -> None:
         if ensure_groups(self._client, self._layout):
