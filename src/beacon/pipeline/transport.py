@@ -45,3 +45,35 @@ def recover_unprocessed(session_factory: sessionmaker[Session], transport: Trans
         )
     transport.publish(ids)
     return len(ids)
+
+
+def replay_failed(
+    session_factory: sessionmaker[Session], transport: Transport, letter_ids: Sequence[int] | None
+) -> list[int]:
+    """Put messages whose pipeline run was dead-lettered back to `received` and publish them.
+
+    `letter_ids` None: every unresolved pipeline dead letter. The letter is marked resolved and
+    the attempt count reset; a message that fails again gets a new letter. Returns message ids.
+    """
+    from beacon.messages import utc_now
+    from beacon.store.tables import DeadLetter
+    from beacon.store.tables_scale import PipelineAttempt
+
+    query = select(DeadLetter).where(DeadLetter.source == "pipeline", DeadLetter.resolved_at.is_(None),
+                                     DeadLetter.message_id.is_not(None))
+    if letter_ids is not None:
+        query = query.where(DeadLetter.id.in_(list(letter_ids)))
+    with session_factory.begin() as session:
+        replayed = []
+        for letter in session.scalars(query.order_by(DeadLetter.id)):
+            message = session.get(Message, letter.message_id)
+            letter.resolved_at = utc_now()
+            if message is None or message.state != "failed":
+                continue
+            message.state = "received"
+            attempts = session.get(PipelineAttempt, message.id)
+            if attempts is not None:
+                session.delete(attempts)
+            replayed.append(message.id)
+    transport.publish(replayed)
+    return replayed
