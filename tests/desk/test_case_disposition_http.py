@@ -65,6 +65,10 @@ def test_sharing_from_the_page_records_the_partner_closes_the_case_and_shows_it(
     page = client.get(f"/cases/{case_id}").text
     assert "Shared with Action Fraud" in page and "Phone fraud, no threat" in page
     assert '<dd id="disposition-now">Share with a partner</dd>' in page
+    live = client.get("/control-room/live").text
+    shared_panel = live.split('id="cr-shared-h"')[1].split("</section>")[0]
+    assert "<td>Action Fraud (national fraud reporting centre)</td><td class=\"num\">1</td>" in shared_panel
+    assert "Action Fraud (national fraud reporting centre),1" in client.get("/control-room.csv?table=shared").text
     with beacon.read_session_factory() as session:
         changes = [e.data for e in session.scalars(select(AuditEvent).where(
             AuditEvent.object_type == "case", AuditEvent.object_id == str(case_id), AuditEvent.action == "changed"))]

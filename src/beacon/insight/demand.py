@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from beacon.insight.beats import BeatMap
 from beacon.routing.case_disposition import monitored_cases_by_beat
+from beacon.routing.record import shared_by_partner
 from beacon.store.tables import Message
 
 DAY = timedelta(hours=24)
@@ -67,6 +68,7 @@ class Demand:
     beats: list[BeatDemand]
     not_placed: int
     trends: list[Trend] = field(default_factory=list)
+    shared: list[tuple[str, int]] = field(default_factory=list)  # passed to partners, by partner
 
 
 def count_inbound(session: Session, force_id: int, start: datetime, end: datetime) -> int:
@@ -94,7 +96,8 @@ def demand(session: Session, force_id: int, now: datetime, beat_map: BeatMap) ->
     categories = _categories(rows)
     beats, not_placed = _beats(rows, beat_map, monitored_cases_by_beat(session, force_id, now - DAY))
     return Demand(hours, channels.most_common(), categories.most_common(12), beats, not_placed,
-                  _trends(session, force_id, now, hours[-1].total, len(rows)))
+                  _trends(session, force_id, now, hours[-1].total, len(rows)),
+                  shared_by_partner(session, force_id, now - DAY))
 
 
 def _hours(rows: Sequence[Any], now: datetime) -> list[HourCount]:
