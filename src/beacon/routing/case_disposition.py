@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor
@@ -144,7 +145,7 @@ def shared_cases_by_partner(session: Session, force_id: int, since: datetime) ->
     return Counter({recipient or "": int(n) for recipient, n in rows})
 
 
-def _latest(force_id: int):  # type: ignore[no-untyped-def]
+def _latest(force_id: int) -> Select[Any]:
     """The id of each case's latest disposition: a later change replaces the earlier one in counts."""
     return (select(func.max(CaseDisposition.id)).where(CaseDisposition.force_id == force_id)
             .group_by(CaseDisposition.case_id))
