@@ -21,7 +21,7 @@ from beacon.pipeline.worker import Worker, WorkerOptions
 from beacon.store.tables import Case, DeadLetter, Message
 from beacon.store.tables_scale import PipelineAttempt
 from tests.builders import inbound
-from tests.scale.conftest import drain, layout_of
+from tests.scale.conftest import drain, layout_of, with_settings as _with
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -145,10 +145,3 @@ def _attempts(beacon: Beacon, message_id: int) -> int:
     with beacon.read_session_factory() as session:
         row = session.get(PipelineAttempt, message_id)
         return row.attempts if row else 0
-
-
-def _with(beacon: Beacon, **overrides: object) -> Beacon:
-    """The same Beacon with other settings (workers read theirs from beacon.settings)."""
-    import dataclasses
-
-    return dataclasses.replace(beacon, settings=beacon.settings.model_copy(update=overrides))

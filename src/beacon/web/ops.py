@@ -19,6 +19,7 @@ from beacon.bootstrap import Beacon
 from beacon.pipeline import metrics
 from beacon.store.tables import DeadLetter, Message
 from beacon.web.deps import ApiViewer, BeaconDep
+from beacon.web.problems import problem_response
 
 router = APIRouter()
 
@@ -42,12 +43,16 @@ def pipeline_lag(beacon: Beacon, force_id: int | None = None) -> Lag:
 
 
 @router.get("/readyz", include_in_schema=False)
-def readyz(beacon: BeaconDep) -> JSONResponse:
+def readyz(request: Request, beacon: BeaconDep) -> JSONResponse:
+    """200 when ready; else 503 problem+json naming the failed check (for the load balancer)."""
     checks = {"database": _database_ready(beacon)}
     if beacon.settings.transport == "redis":
         checks["redis"] = _redis_ready(beacon)
-    ready = all(checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    if all(checks.values()):
+        return JSONResponse({"ready": True, "checks": checks})
+    failed = ", ".join(name for name, ok in checks.items() if not ok)
+    return problem_response(503, "Not ready", f"not answering: {failed}", "not_ready",
+                            request.url.path, ready=False, checks=checks)
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -82,6 +87,7 @@ def _failed(session: Session, force_id: int | None) -> int:
 
 
 def _stream_state(beacon: Beacon) -> tuple[int | None, int | None]:
+    """(backlog, pending); Nones when there are no streams."""
     if beacon.settings.transport != "redis":
         return None, None
     import redis
@@ -90,9 +96,9 @@ def _stream_state(beacon: Beacon) -> tuple[int | None, int | None]:
 
     transport = beacon.transport
     assert isinstance(transport, RedisStreamsTransport)
+    client, layout = transport.client, transport.layout
     try:
-        return sum(backlog(transport.client, transport.layout).values()), pending(
-            transport.client, transport.layout)
+        return sum(backlog(client, layout).values()), pending(client, layout)
     except redis.RedisError:
         return None, None
 
