@@ -105,6 +105,7 @@ def test_intake_keeps_acknowledging_while_workers_lag_and_the_lag_shows(
             assert response.status_code == 202
         families = _families(client)
         assert _gauge(families, "beacon_stream_backlog") == 4
+        assert _gauge(families, "beacon_stream_priority_backlog") == 1  # the knife
         assert _gauge(families, "beacon_messages_unprocessed") == 4
         sign_in(client, "ann")
         assert client.get("/api/v1/ops/lag").json()["unprocessed"] == 4

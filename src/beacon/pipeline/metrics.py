@@ -14,6 +14,9 @@ import prometheus_client as prom
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
 
 PUBLISHED = prom.Counter("beacon_stream_published", "Message ids added to the pipeline streams")
+PRIORITY_PUBLISHED = prom.Counter(
+    "beacon_stream_priority_published", "Message ids the lexicon sent to the priority lane"
+)
 PUBLISH_FAILURES = prom.Counter(
     "beacon_stream_publish_failures", "Message ids not published (Redis down): the sweeper re-publishes"
 )

@@ -29,17 +29,18 @@ class Lag:
     unprocessed: int  # stored, not yet through the pipeline
     oldest_unprocessed_seconds: float  # 0 when none waits
     failed_unresolved: int  # pipeline dead letters nobody has replayed
-    stream_backlog: int | None  # entries in the Redis streams (None: embedded mode)
+    stream_backlog: int | None  # entries in the Redis streams, both lanes (None: embedded mode)
     stream_pending: int | None  # of which in a worker's hands
+    stream_priority_backlog: int | None  # of which in the priority lane (likely P1s)
 
 
 def pipeline_lag(beacon: Beacon, force_id: int | None = None) -> Lag:
     with beacon.read_session_factory() as session:
         unprocessed, oldest = _unprocessed(session, force_id)
         failed = _failed(session, force_id)
-    backlog, pending = _stream_state(beacon)
+    backlog, pending, priority = _stream_state(beacon)
     age = (beacon.clock.now() - oldest).total_seconds() if oldest else 0.0
-    return Lag(unprocessed, max(0.0, age), failed, backlog, pending)
+    return Lag(unprocessed, max(0.0, age), failed, backlog, pending, priority)
 
 
 @router.get("/readyz", include_in_schema=False)
@@ -86,21 +87,22 @@ def _failed(session: Session, force_id: int | None) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _stream_state(beacon: Beacon) -> tuple[int | None, int | None]:
-    """(backlog, pending); Nones when there are no streams."""
+def _stream_state(beacon: Beacon) -> tuple[int | None, int | None, int | None]:
+    """(backlog of both lanes, pending, priority lane backlog); Nones when there are no streams."""
     if beacon.settings.transport != "redis":
-        return None, None
+        return None, None, None
     import redis
 
-    from beacon.pipeline.redis_streams import RedisStreamsTransport, backlog, pending
+    from beacon.pipeline.redis_streams import RedisStreamsTransport, backlog, pending, total_backlog
 
     transport = beacon.transport
     assert isinstance(transport, RedisStreamsTransport)
     client, layout = transport.client, transport.layout
     try:
-        return sum(backlog(client, layout).values()), pending(client, layout)
+        return (total_backlog(client, layout), pending(client, layout),
+                sum(backlog(client, layout, priority=True).values()))
     except redis.RedisError:
-        return None, None
+        return None, None, None
 
 
 def _shared_gauges(state: Lag) -> str:
@@ -113,6 +115,8 @@ def _shared_gauges(state: Lag) -> str:
             "Messages the pipeline gave up on, not yet replayed", state.failed_unresolved),
         "beacon_stream_backlog": ("Entries in the pipeline streams", state.stream_backlog),
         "beacon_stream_pending": ("Stream entries in a worker's hands", state.stream_pending),
+        "beacon_stream_priority_backlog": (
+            "Entries in the priority lane (likely P1s)", state.stream_priority_backlog),
     }
     lines = []
     for name, (doc, value) in gauges.items():
