@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(default=None, description="triage model override")
     secure_cookies: bool = Field(default=False, description="set Secure on cookies (HTTPS)")
     var_dir: Path = Field(default=Path("var"), description="where local state lives")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="serve and worker logs: text, or json (one object a line)")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
 
     # --- Case work (issue 7): SLA clocks, escalation and its notifiers ------------------------
     casework_path: Path | None = Field(default=None, description="force casework YAML override")
