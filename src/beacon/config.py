@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     surge_min_count: int = Field(default=15, description="fewest messages in an hour that can be a surge")
     surge_ratio: float = Field(default=2.0, description="a surge is at least this many times normal")
     control_room_refresh_seconds: int = Field(default=10, description="how often the control room updates")
+    control_room_lag_alert_seconds: float = Field(
+        default=60.0, description="the oldest unprocessed message older than this: the pipeline panel alerts")
 
     # --- People and routing (issue 6): a force's own routing policy and people settings ---------
     # Loaded once by bootstrap and handed to the pipeline and the pages; None: the shipped files.

@@ -109,6 +109,8 @@ def test_intake_keeps_acknowledging_while_workers_lag_and_the_lag_shows(
         assert _gauge(families, "beacon_messages_unprocessed") == 4
         sign_in(client, "ann")
         assert client.get("/api/v1/ops/lag").json()["unprocessed"] == 4
+        room = client.get("/control-room/live").text  # the control room sees the backlog
+        assert 'data-lag="backlog">4<' in room and 'data-lag="priority">1<' in room
 
         before = _families(client)
         worker = Worker(_with(dist_beacon, max_attempts=1), redis_client, WorkerOptions(name="w"))

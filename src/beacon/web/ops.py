@@ -7,40 +7,19 @@ processes. `/metrics` is for Prometheus: restrict it to the monitoring network a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
 from beacon.bootstrap import Beacon
 from beacon.pipeline import metrics
-from beacon.store.tables import DeadLetter, Message
+from beacon.pipeline.lag import Lag, pipeline_lag
 from beacon.web.deps import ApiViewer, BeaconDep
 from beacon.web.problems import problem_response
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class Lag:
-    unprocessed: int  # stored, not yet through the pipeline
-    oldest_unprocessed_seconds: float  # 0 when none waits
-    failed_unresolved: int  # pipeline dead letters nobody has replayed
-    stream_backlog: int | None  # entries in the Redis streams, both lanes (None: embedded mode)
-    stream_pending: int | None  # of which in a worker's hands
-    stream_priority_backlog: int | None  # of which in the priority lane (likely P1s)
-
-
-def pipeline_lag(beacon: Beacon, force_id: int | None = None) -> Lag:
-    with beacon.read_session_factory() as session:
-        unprocessed, oldest = _unprocessed(session, force_id)
-        failed = _failed(session, force_id)
-    backlog, pending, priority = _stream_state(beacon)
-    age = (beacon.clock.now() - oldest).total_seconds() if oldest else 0.0
-    return Lag(unprocessed, max(0.0, age), failed, backlog, pending, priority)
 
 
 @router.get("/readyz", include_in_schema=False)
@@ -67,42 +46,6 @@ def prometheus_metrics(request: Request) -> Response:
 def lag(viewer: ApiViewer, beacon: BeaconDep) -> dict[str, object]:
     """Your force's unprocessed messages and the oldest one's age; the streams' backlog."""
     return asdict(pipeline_lag(beacon, viewer.force_id))
-
-
-def _unprocessed(session: Session, force_id: int | None) -> tuple[int, datetime | None]:
-    query = select(func.count(Message.id), func.min(Message.received_at)).where(
-        Message.state == "received")
-    if force_id is not None:
-        query = query.where(Message.force_id == force_id)
-    count, oldest = session.execute(query).one()
-    return int(count), oldest
-
-
-def _failed(session: Session, force_id: int | None) -> int:
-    query = select(func.count(DeadLetter.id)).where(
-        DeadLetter.source == "pipeline", DeadLetter.resolved_at.is_(None))
-    if force_id is not None:
-        query = query.join(Message, Message.id == DeadLetter.message_id).where(
-            Message.force_id == force_id)
-    return int(session.scalar(query) or 0)
-
-
-def _stream_state(beacon: Beacon) -> tuple[int | None, int | None, int | None]:
-    """(backlog of both lanes, pending, priority lane backlog); Nones when there are no streams."""
-    if beacon.settings.transport != "redis":
-        return None, None, None
-    import redis
-
-    from beacon.pipeline.redis_streams import RedisStreamsTransport, backlog, pending, total_backlog
-
-    transport = beacon.transport
-    assert isinstance(transport, RedisStreamsTransport)
-    client, layout = transport.client, transport.layout
-    try:
-        return (total_backlog(client, layout), pending(client, layout),
-                sum(backlog(client, layout, priority=True).values()))
-    except redis.RedisError:
-        return None, None, None
 
 
 def _shared_gauges(state: Lag) -> str:
