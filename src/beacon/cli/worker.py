@@ -62,6 +62,8 @@ def worker(
     stop = threading.Event()
     stop_on_signals(stop, [signal.SIGTERM, signal.SIGINT])
     name = name or default_name()
+    # Start from the noise log's window rather than rebuild under a force lock on the first batch.
+    beacon.noise.rebuild(beacon.read_session_factory, beacon.clock.now())
     client = connect(beacon.settings.redis_url, client_name=f"beacon-worker:{name}")
     Worker(beacon, client, WorkerOptions(name=name)).run(stop)
 
