@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from beacon.clock import FakeClock
 from beacon.messages import InboundMessage
 from beacon.noise.supervision import NoiseTracker
 from beacon.store.forces import ensure_force, map_channel_account
+from beacon.store.migrate import downgrade, upgrade
 from beacon.store.tables import Case, DeadLetter, Message
 from beacon.store.tables_noise import IncidentRow, NoiseLogEntry
 from tests.builders import inbound
@@ -261,6 +263,34 @@ def test_rebuild_replays_the_log_and_pruning_keeps_each_force_counting(any_beaco
     assert pruned == len(mixed_stream()) - 1 and log_seqs(beacon, force) == [len(mixed_stream())]
     beacon.pipeline.process_many(_store(beacon, [_retweet(50)]))
     assert log_seqs(beacon, force) == [len(mixed_stream()), len(mixed_stream()) + 1]
+
+
+def _steps(beacon: Beacon) -> list[tuple[object, ...]]:
+    with beacon.read_session_factory() as session:
+        rows = session.scalars(select(NoiseLogEntry).order_by(NoiseLogEntry.force_id, NoiseLogEntry.seq))
+        return [(r.force_id, r.seq, r.kind, r.message_id if r.kind == "observation" else None, r.at, r.data)
+                for r in rows]
+
+
+def test_migrating_an_older_store_fills_the_log_from_its_window(any_beacon: Beacon, clock: FakeClock) -> None:
+    beacon = any_beacon
+    recently = datetime.now(UTC) - timedelta(hours=1)  # the fill looks back from the real time
+    reports = [inbound(channel="sms", provider_message_id=f"fire-{n}", author={"id": f"+4477009004{n:02d}"},
+                       text=body, created_at=(recently + timedelta(minutes=n)).isoformat())
+               for n, body in enumerate(FIRE[:2])]
+    beacon.pipeline.process_many(_store(beacon, reports))
+    with beacon.session_factory.begin() as session:
+        moved = session.scalars(select(Message).where(Message.provider_message_id == "fire-1")).one()
+        beacon.noise.split(session, moved, Actor("user", 1, "Sgt Khan"), "different car", clock.now())
+    beacon.pipeline.process_many(_store(beacon, [inbound(
+        channel="sms", provider_message_id="fire-1-again", author={"id": "+447700900401"}, text=FIRE[1],
+        reply_to="fire-1", created_at=(recently + timedelta(minutes=5)).isoformat())]))
+    written = _steps(beacon)
+    assert [step[2] for step in written] == ["observation", "observation", "override", "observation"]
+
+    downgrade(beacon.engine, "0012-1")  # as the store was before the noise log
+    upgrade(beacon.engine)
+    assert _steps(beacon) == written
 
 
 # ---- concurrency -----------------------------------------------------------------------------------
