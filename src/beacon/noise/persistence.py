@@ -206,6 +206,8 @@ class NoiseService:
     def merge(self, session: Session, keep: IncidentRow, absorb: IncidentRow, actor: Actor, reason: str,
               now: datetime) -> IncidentRow:
         tracked = self._step(session, keep.force_id)
+        for row in (keep, absorb):  # read before the lock: a worker may have given it a case since
+            session.refresh(row)
         tracker = tracked.tracker
         event = tracker.merge(keep.key, absorb.key, actor=actor.name, reason=reason, at=now)
         self._append(session, keep.force_id, tracked, noise_log.OVERRIDE, now, None, noise_log.override_data(event))
