@@ -265,6 +265,25 @@ def test_rebuild_replays_the_log_and_pruning_keeps_each_force_counting(any_beaco
     assert log_seqs(beacon, force) == [len(mixed_stream()), len(mixed_stream()) + 1]
 
 
+def test_pruning_and_rebuilds_take_a_suffix_of_the_log_even_past_a_late_old_message(
+        any_beacon: Beacon, clock: FakeClock) -> None:
+    beacon = any_beacon
+    window = beacon.noise._settings.window
+    old, new = clock.now() - 3 * window, clock.now()
+    messages = [inbound(channel="sms", provider_message_id=f"m{n}", author={"id": f"+4477009005{n:02d}"},
+                        text=f"{body} {n}", created_at=at.isoformat())
+                for n, (body, at) in enumerate([(KNIFE[0], old), (FIRE[0], new), (WINDOW, old)])]
+    for message in messages:  # one at a time: the third arrives late, carrying an old time
+        beacon.pipeline.process_many(_store(beacon, [message]))
+    force = force_of(beacon, "m0")
+
+    assert beacon.noise.rebuild(beacon.read_session_factory, clock.now()) == 2  # m1 and the late m2
+    assert beacon.noise.tracker(force).stats()["messages"] == 2
+    with beacon.session_factory.begin() as session:
+        assert beacon.noise.prune(session, clock.now()) == 1
+    assert log_seqs(beacon, force) == [2, 3]
+
+
 def _steps(beacon: Beacon) -> list[tuple[object, ...]]:
     with beacon.read_session_factory() as session:
         rows = session.scalars(select(NoiseLogEntry).order_by(NoiseLogEntry.force_id, NoiseLogEntry.seq))

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from beacon.noise.decisions import OverrideEvent
 from beacon.noise.observation import Observation
@@ -126,7 +126,11 @@ class Step:
 
 def steps(session: Session, *, force_id: int | None = None, after_seq: int = 0,
           since: datetime | None = None) -> Iterator[Step]:
-    """Log steps in replay order (by force, then seq), streamed in chunks."""
+    """Log steps in replay order (by force, then seq), streamed in chunks.
+
+    With `since`, each force's log from its first step at or after `since` on: a suffix of the
+    log, as other processes took it, even where a late message carries an older time.
+    """
     query = (
         select(NoiseLogEntry.force_id, NoiseLogEntry.seq, NoiseLogEntry.kind, NoiseLogEntry.data,
                Message.channel, Message.provider_message_id, Message.created_at, Message.text,
@@ -138,7 +142,7 @@ def steps(session: Session, *, force_id: int | None = None, after_seq: int = 0,
     if force_id is not None:
         query = query.where(NoiseLogEntry.force_id == force_id)
     if since is not None:
-        query = query.where(NoiseLogEntry.at >= since)
+        query = query.where(NoiseLogEntry.seq >= _first_seq_since(since))
     for row in session.execute(query.execution_options(yield_per=_REPLAY_CHUNK)):
         data = row.data or {}
         if row.kind == OVERRIDE:
@@ -154,13 +158,28 @@ def cursors(session: Session) -> dict[int, int]:
     return {force_id: int(seq) for force_id, seq in rows}
 
 
+def _first_seq_since(since: datetime) -> Any:
+    """Per force (correlated): the seq of its first step at or after `since`."""
+    later = aliased(NoiseLogEntry)
+    return (
+        select(func.min(later.seq))
+        .where(later.force_id == NoiseLogEntry.force_id, later.at >= since)
+        .scalar_subquery()
+    )
+
+
 def prune(session: Session, before: datetime) -> int:
-    """Drop steps older than `before`, except each force's newest (it carries the cursor on)."""
+    """Drop the steps before each force's first one at or after `before` (a prefix, so replays
+    meet no holes), and always keep a force's newest: it carries the seq on."""
     total = 0
     for force_id, top in cursors(session).items():
+        first_kept = session.scalar(
+            select(func.min(NoiseLogEntry.seq)).where(NoiseLogEntry.force_id == force_id,
+                                                      NoiseLogEntry.at >= before)
+        )
+        keep_from = min(top, first_kept) if first_kept is not None else top
         result = session.execute(
-            delete(NoiseLogEntry).where(NoiseLogEntry.force_id == force_id, NoiseLogEntry.seq < top,
-                                        NoiseLogEntry.at < before)
+            delete(NoiseLogEntry).where(NoiseLogEntry.force_id == force_id, NoiseLogEntry.seq < keep_from)
         )
         total += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return total
