@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from beacon.audit import Actor
-from beacon.bootstrap import Beacon
+from beacon.bootstrap import Beacon, bootstrap
+from beacon.cli.worker import _rebuild_noise
 from beacon.clock import FakeClock
+from beacon.config import Settings
 from beacon.messages import InboundMessage
 from beacon.noise.supervision import NoiseTracker
 from beacon.store.forces import ensure_force, map_channel_account
@@ -26,6 +28,7 @@ from beacon.store.tables import Case, DeadLetter, Message
 from beacon.store.tables_noise import IncidentRow, NoiseLogEntry
 from tests.builders import inbound
 from tests.conftest import make_beacon
+from tests.fakes import KeywordTriage
 
 X = {"channel": "x", "channel_account": "@WestBurnPolice"}
 APPEAL = "MISSING: Amy, 14, last seen near Burnhaven bus station BB10 3HT. Please share. Call 101"
@@ -386,3 +389,19 @@ def test_two_threads_over_two_forces_serialise_without_deadlock(pair: tuple[Beac
         assert log_seqs(first, force) == list(range(1, len(ours) + 1))
         assert state_of(caught_up(first, force)) == state_of(caught_up(second, force))
     assert len({_message(first, f"sms-{n}").incident_id for n in range(len(KNIFE))}) == 1
+
+
+def test_a_worker_rebuilds_at_start_and_starts_even_without_its_database(beacon: Beacon, tmp_path: Path,
+                                                                          clock: FakeClock) -> None:
+    beacon.pipeline.process_many(_store(beacon, mixed_stream()))
+    restarted = bootstrap(beacon.settings, clock=clock, triage_engine=KeywordTriage())
+    _rebuild_noise(restarted)
+    force = force_of(beacon, "1000")
+    assert state_of(restarted.noise.tracker(force)) == state_of(beacon.noise.tracker(force))
+    restarted.engine.dispose()
+
+    unreachable = Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                           var_dir=tmp_path / "down", secret_key="test-secret")
+    down = bootstrap(unreachable, clock=clock, triage_engine=KeywordTriage())
+    _rebuild_noise(down)  # logged, not raised: trackers are rebuilt on first use
+    assert down.noise.tracker(force).stats()["messages"] == 0
