@@ -8,6 +8,8 @@ Messages are the night-shift scenario repeated (as bench/ingest.py), sent throug
   throughput  messages per second from the first intake to the last message processed
   latency     intake to the case visible in the inbox (its case line committed), for messages
               routed to a case, sampled by polling every 10 ms (so ±10 ms)
+  cases       messages on a case; opened: cases opened; incidents: incidents at the end (these
+              two must not depend on the number of workers: the noise log keeps them in step)
   p1 latency  a P1 sent every half second while the rest arrives paced at --p1-load msg/s; also
               for the P1s the lexicon alone recognises, which take the priority lane
 Distributed runs use a fresh PostgreSQL database each and `beacon worker` processes with the real
@@ -152,7 +154,21 @@ def run_burst(beacon: Any, messages: list[Any]) -> dict[str, float]:
     latencies = [watcher.seen[m] - sent[m] for m in sent if m in watcher.seen]
     return {"rate": len(messages) / (finished - started), "intake_rate": len(messages) / (intake_done - started),
             "p50": percentile(latencies, 50) * 1000, "p99": percentile(latencies, 99) * 1000,
-            "cases": len(latencies)}
+            "cases": len(latencies), **noise_picture(beacon)}
+
+
+def noise_picture(beacon: Any) -> dict[str, float]:
+    """Cases opened and incidents: the same for any number of workers, or the noise stage is not shared."""
+    from sqlalchemy import func, select
+
+    from beacon.store.tables import Case
+    from beacon.store.tables_noise import IncidentRow
+
+    with beacon.read_session_factory() as session:
+        opened = session.scalar(select(func.count()).select_from(Case)) or 0
+        incidents = session.scalar(select(func.count()).select_from(IncidentRow)
+                                   .where(IncidentRow.merged_into_id.is_(None))) or 0
+    return {"opened": opened, "incidents": incidents}
 
 
 def run_p1_under_load(beacon: Any, background: list[Any], rate: float, seconds: float) -> dict[str, float]:
@@ -265,12 +281,12 @@ def main() -> None:
 
 def print_results(results: dict[str, dict[str, float]], count: int) -> None:
     print(f"{count} messages through intake to a routed case, this machine ({os.cpu_count()} cores)\n")
-    print(f"{'mode':<28} {'msg/s':>8} {'intake msg/s':>13} {'p50 ms':>8} {'p99 ms':>9}  cases")
+    print(f"{'mode':<28} {'msg/s':>8} {'intake msg/s':>13} {'p50 ms':>8} {'p99 ms':>9}  cases  opened  incidents")
     base = results["embedded (SQLite, inline)"]["rate"]
     one = results.get("distributed, 1 worker(s)", {}).get("rate")
     for mode, r in results.items():
         print(f"{mode:<28} {r['rate']:8.0f} {r['intake_rate']:13.0f} {r['p50']:8.0f} {r['p99']:9.0f}  "
-              f"{r['cases']:.0f}")
+              f"{r['cases']:5.0f}  {r['opened']:6.0f}  {r['incidents']:9.0f}")
     print("\nratios: " + ", ".join(f"{mode} / embedded = {r['rate'] / base:.2f}" for mode, r in results.items()
                                    if mode.startswith("distributed")))
     if one:

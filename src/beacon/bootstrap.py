@@ -95,7 +95,7 @@ def bootstrap(
     session_factory = make_session_factory(engine)
     clock = clock or SystemClock()
     triage_engine = triage_engine or _load_triage_engine(settings)
-    noise = NoiseService(noise_settings_from(settings))
+    noise = NoiseService(noise_settings_from(settings), clock.now)
     pipeline = Pipeline(session_factory, triage_engine, clock, noise,  # people and routing (issue 6):
                         policy=load_policy(settings.routing_policy_path),
                         people=load_people_settings(settings.people_path))
@@ -110,8 +110,21 @@ def bootstrap(
         transport=_make_transport(settings, pipeline, session_factory),
         noise=noise,
         clock=clock,
-        periodic_jobs=casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
+        periodic_jobs=[*casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
+                       _noise_log_pruning(noise, session_factory, clock)],
     )
+
+
+# The noise log only needs its last two windows (a rebuild replays no more); hourly keeps it near that.
+NOISE_LOG_PRUNE_SECONDS = 3600.0
+
+
+def _noise_log_pruning(noise: NoiseService, session_factory: sessionmaker[Session], clock: Clock) -> PeriodicJob:
+    def prune() -> int:
+        with session_factory.begin() as session:
+            return noise.prune(session, clock.now())
+
+    return PeriodicJob("noise-log-prune", NOISE_LOG_PRUNE_SECONDS, prune)
 
 
 def _make_transport(

@@ -36,8 +36,22 @@ def worker(
     stop = threading.Event()
     stop_on_signals(stop, [signal.SIGTERM, signal.SIGINT])
     name = name or default_name()
+    _rebuild_noise(beacon)
     client = connect(beacon.settings.redis_url, client_name=f"beacon-worker:{name}")
     Worker(beacon, client, WorkerOptions(name=name)).run(stop)
+
+
+def _rebuild_noise(beacon: Any) -> None:
+    """Start from the noise log's window, outside any lock, instead of rebuilding each force under
+    its lock on the first batch. A database not up yet is no reason to die: the worker waits for
+    it like for Redis, and the trackers are then rebuilt on first use."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        beacon.noise.rebuild(beacon.read_session_factory, beacon.clock.now())
+    except SQLAlchemyError as error:
+        logging.getLogger(__name__).warning("noise rebuild at start failed; rebuilt on first use",
+                                            extra={"error": str(error)})
 
 
 @app.command("replay-failed")

@@ -1,27 +1,32 @@
 """The noise tracker inside the pipeline: one tracker per force, decisions written to the store.
 
 The tracker's state lives in memory (bounded by its window); the store holds each message's item
-and incident and a row per incident. After a restart `rebuild` replays the window's processed
-messages and the supervisors' audited overrides, so decisions carry on where they left off.
+and incident, a row per incident, and the noise log: every step a tracker took, in order. Several
+processes (the web server, `beacon worker`s) each hold a tracker per force and keep them in step
+through the log: under the force's lock a process first replays the steps others appended, then
+makes its own decisions and appends them (noise/log.py). `rebuild` restores trackers from the log
+at start.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from beacon.audit import Action, Actor, append_event
+from beacon.noise import log as noise_log
 from beacon.noise.decisions import DecisionKind, NoiseDecision, OverrideEvent
-from beacon.noise.observation import Observation
+from beacon.noise.holding import held_in
+from beacon.noise.log import observation_key
 from beacon.noise.settings import NoiseSettings
-from beacon.noise.supervision import NoiseTracker, rebuild
+from beacon.noise.supervision import NoiseTracker
+from beacon.noise.tracker import NoiseError
 from beacon.store.tables import Message
-from beacon.store.tables_audit import AuditEvent
 from beacon.store.tables_noise import IncidentRow
 
 REPEATS = (DecisionKind.SHARE, DecisionKind.NEAR_COPY, DecisionKind.DUPLICATE)
@@ -37,56 +42,106 @@ class NoiseOutcome:
     alert: bool
 
 
-def observation_key(channel: str, provider_id: str) -> str:
-    """Provider ids are unique per channel, and shares point at ids on their own channel."""
-    return f"{channel}:{provider_id}"
-
-
-def observation_of(message: Message, priority: str | None, beat: str | None) -> Observation:
-    place = message.place or {}
-    channel = message.channel
-
-    def ref(value: str | None) -> str | None:
-        return observation_key(channel, value) if value else None
-
-    return Observation(
-        message_id=observation_key(channel, message.provider_message_id),
-        created_at=message.created_at,
-        text=message.text,
-        channel=channel,
-        author_id=message.author_id,
-        shared_of=ref(message.shared_of),
-        reply_to=ref(message.reply_to),
-        forwarded=_forwarded(message.raw),
-        postcode=place.get("postcode"),
-        beat=beat,
-        lat=place.get("lat"),
-        lon=place.get("lon"),
-        priority=int(priority[1]) if priority else None,
-    )
-
-
-def _forwarded(raw: Any) -> bool:
-    context = raw.get("context") if isinstance(raw, dict) else None
-    return bool(isinstance(context, dict) and (context.get("forwarded") or context.get("frequently_forwarded")))
+@dataclass
+class _Tracked:
+    tracker: NoiseTracker
+    seq: int  # the last noise log step this tracker has taken
 
 
 class NoiseService:
-    def __init__(self, settings: NoiseSettings | None = None) -> None:
+    """The trackers of one process, kept in step with every other process's through the noise log."""
+
+    def __init__(self, settings: NoiseSettings | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
         self._settings = settings or NoiseSettings()
-        self._trackers: dict[int, NoiseTracker] = {}
-        self._lock = threading.Lock()
+        self._now = now or (lambda: datetime.now(UTC))
+        self._trackers: dict[int, _Tracked] = {}
+        self._lock = threading.Lock()  # guards the dict; each tracker is guarded by its force lock
 
     def tracker(self, force_id: int) -> NoiseTracker:
+        """This process's tracker for a force as it stands (not caught up: see `hold`)."""
         with self._lock:
-            if force_id not in self._trackers:
-                self._trackers[force_id] = NoiseTracker(self._settings)
-            return self._trackers[force_id]
+            tracked = self._trackers.get(force_id)
+        return tracked.tracker if tracked else NoiseTracker(self._settings)
+
+    # ---- keeping in step -------------------------------------------------------------------
+
+    def hold(self, session: Session, force_ids: Iterable[int]) -> None:
+        """Take each force's noise lock for this transaction and catch its tracker up.
+
+        Forces are locked in ascending order, so two transactions wanting the same forces cannot
+        deadlock; the pipeline holds a batch's forces before its first message. Holding a force
+        again in the same transaction costs nothing.
+        """
+        held = held_in(session, self)
+        for force_id in sorted(set(force_ids) - held.forces):
+            noise_log.lock_force(session, force_id)
+            try:
+                self._catch_up(session, force_id)
+            except BaseException:
+                self.forget({force_id})  # it may have taken some steps of a replay: start afresh
+                raise
+            held.forces.add(force_id)
+
+    def forget(self, force_ids: set[int]) -> None:
+        """Drop trackers a transaction changed but did not commit; the log rebuilds them."""
+        with self._lock:
+            for force_id in force_ids:
+                self._trackers.pop(force_id, None)
+
+    def _catch_up(self, session: Session, force_id: int) -> None:
+        cursor = noise_log.last_seq(session, force_id)
+        with self._lock:
+            tracked = self._trackers.get(force_id)
+        if tracked is not None and tracked.seq == cursor:
+            return  # nobody else wrote: the usual case with one writer
+        if tracked is not None and tracked.seq < cursor and self._replay(session, force_id, tracked):
+            return
+        rebuilt = self._rebuilt(session, force_id)
+        with self._lock:
+            self._trackers[force_id] = rebuilt
+
+    def _replay(self, session: Session, force_id: int, tracked: _Tracked) -> bool:
+        """Take the steps after the tracker's last one; False when some were pruned (a gap)."""
+        for step in noise_log.steps(session, force_id=force_id, after_seq=tracked.seq):
+            if step.seq != tracked.seq + 1:
+                return False
+            _take(tracked.tracker, step)
+            tracked.seq = step.seq
+        return True
+
+    def _rebuilt(self, session: Session, force_id: int) -> _Tracked:
+        tracked = _Tracked(NoiseTracker(self._settings), noise_log.last_seq(session, force_id))
+        for step in noise_log.steps(session, force_id=force_id, since=self._since(self._now())):
+            _take(tracked.tracker, step)
+        return tracked
+
+    def _since(self, now: datetime) -> datetime:
+        return now - 2 * self._settings.window  # two windows: items that began before it too
+
+    def _step(self, session: Session, force_id: int) -> _Tracked:
+        """The force's tracker, locked and caught up, about to be changed by this transaction."""
+        self.hold(session, [force_id])
+        held_in(session, self).touched.add(force_id)
+        with self._lock:
+            tracked = self._trackers.get(force_id)
+            if tracked is None:  # caught up to an empty log
+                tracked = self._trackers[force_id] = _Tracked(NoiseTracker(self._settings), 0)
+        return tracked
+
+    def _append(self, session: Session, force_id: int, tracked: _Tracked, kind: str, at: datetime,
+                message_id: int | None, data: dict[str, object]) -> None:
+        tracked.seq += 1
+        noise_log.append(session, force_id, tracked.seq, kind, at, message_id, data)
 
     # ---- the pipeline stage ------------------------------------------------------------------
 
     def observe(self, session: Session, message: Message, priority: str | None, beat: str | None) -> NoiseOutcome:
-        decision = self.tracker(message.force_id).observe(observation_of(message, priority, beat))
+        tracked = self._step(session, message.force_id)
+        forwarded = noise_log.forwarded_in(message.raw)
+        decision = tracked.tracker.observe(noise_log.observation_of(message, priority, beat, forwarded))
+        self._append(session, message.force_id, tracked, noise_log.OBSERVATION, message.created_at, message.id,
+                     noise_log.observation_data(priority, beat, forwarded))
         item = self._record_item(session, message, decision)
         incident = self._record_incident(session, message, decision)
         repeat = decision.kind in REPEATS and not decision.alert and item.id != message.id
@@ -132,9 +187,12 @@ class NoiseService:
     # ---- supervisors' overrides --------------------------------------------------------------
 
     def split(self, session: Session, message: Message, actor: Actor, reason: str, now: datetime) -> IncidentRow:
-        tracker = self.tracker(message.force_id)
+        tracked = self._step(session, message.force_id)
+        tracker = tracked.tracker
         event = tracker.split(observation_key(message.channel, message.provider_message_id),
                               actor=actor.name, reason=reason, at=now)
+        self._append(session, message.force_id, tracked, noise_log.OVERRIDE, now, message.id,
+                     noise_log.override_data(event))
         new = self._sync_incident(session, tracker, message.force_id, event.to_incident, message)
         session.execute(
             update(Message)
@@ -147,8 +205,12 @@ class NoiseService:
 
     def merge(self, session: Session, keep: IncidentRow, absorb: IncidentRow, actor: Actor, reason: str,
               now: datetime) -> IncidentRow:
-        tracker = self.tracker(keep.force_id)
+        tracked = self._step(session, keep.force_id)
+        for row in (keep, absorb):  # read before the lock: a worker may have given it a case since
+            session.refresh(row)
+        tracker = tracked.tracker
         event = tracker.merge(keep.key, absorb.key, actor=actor.name, reason=reason, at=now)
+        self._append(session, keep.force_id, tracked, noise_log.OVERRIDE, now, None, noise_log.override_data(event))
         session.execute(update(Message).where(Message.incident_id == absorb.id).values(incident_id=keep.id))
         absorb.merged_into_id = keep.id
         if keep.case_id is None:
@@ -179,52 +241,41 @@ class NoiseService:
         append_event(
             session, actor=actor, action=Action.CHANGED, object_type="incident", object_id=incident_id,
             at=now, force_id=force_id, reason=event.reason,
-            data={"override": _event_data(event)},
+            data={"override": noise_log.override_data(event)},
         )
 
     # ---- restart -----------------------------------------------------------------------------
 
     def rebuild(self, session_factory: sessionmaker[Session], now: datetime) -> int:
-        """Replay the window's processed messages and audited overrides into fresh trackers."""
-        since = now - 2 * self._settings.window  # two windows: items that began before it too
+        """Replay the noise log's last two windows into fresh trackers (at start, before serving);
+        returns how many steps were replayed. Trackers catch up from there under the force lock."""
         with session_factory() as session:
-            rows = session.execute(
-                select(Message).where(Message.state == "processed", Message.created_at >= since,
-                                      Message.direction == "in").order_by(Message.id)
-            ).scalars()
-            by_force: dict[int, list[Observation]] = {}
-            for m in rows:
-                beat = (m.triage or {}).get("place", {}) or {}
-                by_force.setdefault(m.force_id, []).append(observation_of(m, m.priority, beat.get("beat")))
-            overrides = _stored_overrides(session, since)
+            trackers = {force_id: _Tracked(NoiseTracker(self._settings), seq)
+                        for force_id, seq in noise_log.cursors(session).items()}
+            replayed = 0
+            for step in noise_log.steps(session, since=self._since(now)):
+                tracked = trackers.setdefault(step.force_id, _Tracked(NoiseTracker(self._settings), 0))
+                _take(tracked.tracker, step)
+                tracked.seq = max(tracked.seq, step.seq)  # steps committed after the cursors were read
+                replayed += 1
         with self._lock:
-            self._trackers = {
-                force_id: rebuild(observations, overrides.get(force_id, []), self._settings)
-                for force_id, observations in by_force.items()
-            }
-        return sum(len(o) for o in by_force.values())
+            self._trackers = trackers
+        return replayed
+
+    def prune(self, session: Session, now: datetime) -> int:
+        """Drop log steps older than a rebuild replays; returns how many."""
+        return noise_log.prune(session, self._since(now))
 
 
-def _event_data(event: OverrideEvent) -> dict[str, Any]:
-    return {
-        "action": event.action, "actor": event.actor, "at": event.at.isoformat(), "reason": event.reason,
-        "message_id": event.message_id, "from_incident": event.from_incident,
-        "to_incident": event.to_incident, "after_message_id": event.after_message_id,
-    }
-
-
-def _stored_overrides(session: Session, since: datetime) -> dict[int, list[OverrideEvent]]:
-    found: dict[int, list[OverrideEvent]] = {}
-    rows = session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "incident", AuditEvent.at >= since).order_by(AuditEvent.id)
-    )
-    for row in rows:
-        data = (row.data or {}).get("override")
-        if data and row.force_id is not None:
-            found.setdefault(row.force_id, []).append(
-                OverrideEvent(**{**data, "at": datetime.fromisoformat(data["at"])})
-            )
-    return found
+def _take(tracker: NoiseTracker, step: noise_log.Step) -> None:
+    """Replay one logged step; the decision it leads to is already in the store."""
+    if step.observation is not None:
+        tracker.observe(step.observation)
+    elif step.override is not None:
+        try:
+            tracker.apply(step.override)
+        except NoiseError:
+            pass  # its messages left the window (a rebuild): the override no longer matters
 
 
 def _title(text: str) -> str:

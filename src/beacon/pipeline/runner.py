@@ -28,6 +28,7 @@ from beacon.pipeline.stages import (
     routing_stage,
     triage_stage,
 )
+from beacon.pipeline.triage_ahead import TriagedAhead
 from beacon.routing.policy import Policy
 from beacon.store.tables import DeadLetter, Message
 from beacon.store.tables_scale import PipelineAttempt
@@ -89,10 +90,13 @@ class Pipeline:
         transport to deliver again, until the count reaches max_attempts: then it is final.
         """
         batch = Batch([], set())
+        triage = TriagedAhead(self._triage_engine)
+        forces = triage.prepare(session, message_ids)  # CPU-bound: before the noise locks
+        self._noise.hold(session, forces)  # one lock and one catch-up check per force and batch
         for message_id in message_ids:
             try:
                 with session.begin_nested():
-                    batch.results.append(self._run_stages(session, message_id))
+                    batch.results.append(self._run_stages(session, message_id, triage))
             except Exception as error:  # noqa: BLE001 - a stage's failure must not lose the message
                 log.exception("pipeline failed for message %s", message_id)
                 if max_attempts > 1 and _count_attempt(session, message_id, error) < max_attempts:
@@ -102,13 +106,13 @@ class Pipeline:
                 batch.results.append(None)
         return batch
 
-    def _run_stages(self, session: Session, message_id: int) -> Processed:
+    def _run_stages(self, session: Session, message_id: int, triage_engine: Triager) -> Processed:
         message = session.get(Message, message_id, with_for_update=True)
         if message is None:
             raise LookupError(f"message {message_id} is not stored")
         if message.state != "received":
             return Processed(message_id, message.priority, message.disposition, None, True)
-        ctx = StageContext(session, self._triage_engine, self._noise, self._clock.now(), *self._routing)
+        ctx = StageContext(session, triage_engine, self._noise, self._clock.now(), *self._routing)
         triage = triage_stage(ctx, message)
         noise = noise_stage(ctx, message, triage)
         people_stage(ctx, message)

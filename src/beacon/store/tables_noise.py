@@ -1,10 +1,12 @@
-"""Incidents: clusters of independent reports, as the noise tracker last described them."""
+"""Incidents: clusters of independent reports, as the noise tracker last described them; and the
+noise log, the ordered record of what the trackers were fed, so every process can reach one state."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from beacon.store.tables import Base, utc_column
@@ -29,3 +31,25 @@ class IncidentRow(Base):
     surging: Mapped[bool] = mapped_column(default=False)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+
+
+class NoiseLogEntry(Base):
+    """One step of a force's noise tracker, in the order every tracker must take it.
+
+    `observation`: the message was fed to the tracker (its priority and beat, which triage decided,
+    are in `data`, so a replay feeds exactly what the writer fed). `override`: a supervisor's split or
+    merge (the OverrideEvent's fields in `data`). `seq` counts up per force with no gaps; a process
+    whose tracker has applied up to seq N replays the entries after N (see noise/log.py).
+    """
+
+    __tablename__ = "noise_log"
+
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True,
+                                     autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(12))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # Message time for observations (the window is by message time), override time for overrides:
+    # pruning drops entries older than two windows.
+    at: Mapped[datetime] = utc_column(index=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
