@@ -6,9 +6,10 @@ seen as one person calling for help again and again, not four strangers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from beacon.people.settings import PeopleSettings, RepeatRule, load_people_settings
@@ -20,9 +21,9 @@ def flag_repeat_contact(
     session: Session, message: Message, now: datetime, people: PeopleSettings | None = None
 ) -> list[ContactFlag]:
     assert message.person_id is not None
+    rules = (people or load_people_settings()).repeat_contact
     flags = []
-    for rule in (people or load_people_settings()).repeat_contact:
-        contacts, channels = _contacts_within(session, message, rule)
+    for rule, (contacts, channels) in zip(rules, _contacts_within(session, message, rules)):
         if contacts >= rule.contacts and channels >= rule.channels:
             flag = ContactFlag(
                 force_id=message.force_id, person_id=message.person_id, message_id=message.id, rule=rule.name,
@@ -34,12 +35,26 @@ def flag_repeat_contact(
     return flags
 
 
-def _contacts_within(session: Session, message: Message, rule: RepeatRule) -> tuple[int, int]:
-    since = message.created_at - timedelta(days=rule.days)
-    contacts, channels = session.execute(
-        select(func.count(Message.id), func.count(func.distinct(Message.channel))).where(
-            Message.force_id == message.force_id, Message.person_id == message.person_id,
-            Message.direction == "in", Message.created_at > since, Message.created_at <= message.created_at,
+def _contacts_within(session: Session, message: Message, rules: Sequence[RepeatRule]) -> list[tuple[int, int]]:
+    """(contacts, channels) of the person in each rule's window up to this message, in one query.
+
+    This message is matched by its id as well as by person, so it is counted whether or not its
+    new person_id has been flushed yet: the pipeline flushes a message once, at its end.
+    """
+    if not rules:
+        return []
+    columns = []
+    for rule in rules:
+        within = Message.created_at > message.created_at - timedelta(days=rule.days)
+        columns += [func.count(case((within, Message.id))), func.count(func.distinct(case((within, Message.channel))))]
+    longest = max(rule.days for rule in rules)
+    row = session.execute(
+        select(*columns).where(
+            Message.force_id == message.force_id,
+            or_(Message.person_id == message.person_id, Message.id == message.id),
+            Message.direction == "in",
+            Message.created_at > message.created_at - timedelta(days=longest),
+            Message.created_at <= message.created_at,
         )
     ).one()
-    return int(contacts), int(channels)
+    return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(rules))]
