@@ -20,7 +20,6 @@ def observe_author(
     """Set the message's person (linking strong keys), record candidate matches, flag repeats."""
     resolution = resolve_identity(session, message, now)
     message.person_id = resolution.person_id
-    session.flush()  # the counts below include this message
     gather_evidence(session, message, now)
     record_references(session, message)  # after the evidence, which looks for others' quotes
     flag_repeat_contact(session, message, now, people)

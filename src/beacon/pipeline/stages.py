@@ -31,6 +31,12 @@ from beacon.triage.result import TriageResult
 
 OPEN_STATUS_VALUES = {status.value for status in OPEN_STATUSES}
 
+# _NO_AUTOFLUSH: the people and routing stages query with autoflush off, so the message's own
+# changes (incident, person, disposition) are written in one UPDATE when its savepoint ends
+# rather than in one flush per query. That is safe because their queries read other messages,
+# identities, keys and cases, which are flushed when created; the one count that includes this
+# message matches it by id (people/repeat.py). New identities still flush at once (their ids).
+
 
 class Triager(Protocol):
     """What the pipeline needs of a triage engine (beacon.triage.TriageEngine in production)."""
@@ -73,14 +79,16 @@ def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> No
 
 def people_stage(ctx: StageContext, message: Message) -> int:
     """The author's person: strong keys link channels; weaker evidence becomes a candidate."""
-    return observe_author(ctx.session, message, ctx.now, ctx.people).person_id
+    with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
+        return observe_author(ctx.session, message, ctx.now, ctx.people).person_id
 
 
 def routing_stage(
     ctx: StageContext, message: Message, triage: TriageResult, noise: NoiseOutcome
 ) -> Disposition:
     """The force's routing policy decides: close, share (to whom), monitor (counted) or case."""
-    follows = follow_up_case(ctx.session, message) is not None
+    with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
+        follows = follow_up_case(ctx.session, message) is not None
     disposition = decide_disposition(
         triage, noise.share_of, text=message.text, from_force=posted_by_force(message),
         follows_open_case=follows, policy=ctx.policy,
