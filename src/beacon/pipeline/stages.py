@@ -7,7 +7,7 @@ message is either fully processed or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -52,6 +52,10 @@ class StageContext:
     now: datetime
     policy: Policy | None = None  # the force's routing policy (None: the shipped one)
     people: PeopleSettings | None = None  # the force's people settings (None: the shipped ones)
+    # The open case the message follows up, once routing has asked: the cases stage needs the
+    # same answer, and nothing between the two stages writes cases or references.
+    follow_up: Match | None = field(default=None, init=False)
+    follow_up_known: bool = field(default=False, init=False)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def routing_stage(
 ) -> Disposition:
     """The force's routing policy decides: close, share (to whom), monitor (counted) or case."""
     with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
-        follows = follow_up_case(ctx.session, message) is not None
+        follows = _follow_up(ctx, message) is not None
     disposition = decide_disposition(
         triage, noise.share_of, text=message.text, from_force=posted_by_force(message),
         follows_open_case=follows, policy=ctx.policy,
@@ -119,4 +123,10 @@ def cases_stage(
 
 
 def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) -> Match | None:
-    return case_to_join(ctx.session, message, incident)
+    return case_to_join(ctx.session, message, incident, _follow_up(ctx, message))
+
+
+def _follow_up(ctx: StageContext, message: Message) -> Match | None:
+    if not ctx.follow_up_known:
+        ctx.follow_up, ctx.follow_up_known = follow_up_case(ctx.session, message), True
+    return ctx.follow_up

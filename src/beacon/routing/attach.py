@@ -31,6 +31,7 @@ OTHER_REFERENCE = re.compile(r"\b([A-Z]{1,4})[-/](\d{4,8})(?:[-/](\d{2,4}))?\b",
 class Match:
     case: Case
     why: str
+    by_reference: bool = False  # a reference in the text named the case (else person or incident)
 
 
 def beacon_references(text: str) -> list[str]:
@@ -48,7 +49,7 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
     for reference in beacon_references(message.text):
         case = session.scalar(select(Case).where(Case.reference == reference, Case.force_id == message.force_id))
         if case is not None and case.status in OPEN_STATUS_VALUES:
-            return Match(case, f"carries the case reference {reference}")
+            return Match(case, f"carries the case reference {reference}", by_reference=True)
     for reference in other_references(message.text):
         case = session.scalar(
             select(Case)
@@ -59,7 +60,7 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
             .limit(1)
         )
         if case is not None:
-            return Match(case, f"quotes {reference}, already quoted on")
+            return Match(case, f"quotes {reference}, already quoted on", by_reference=True)
     return None
 
 
@@ -72,20 +73,19 @@ def follow_up_case(session: Session, message: Message) -> Match | None:
     return Match(case, "same person's open case") if case is not None else None
 
 
-def case_to_join(session: Session, message: Message, incident: IncidentRow | None) -> Match | None:
-    by_reference = case_by_reference(session, message)
-    if by_reference is not None:
-        return by_reference
+def case_to_join(
+    session: Session, message: Message, incident: IncidentRow | None, follow_up: Match | None
+) -> Match | None:
+    """`follow_up` is what `follow_up_case` found for the message in this transaction (routing
+    asks first): a case named by reference comes before the incident's, the author's own after."""
+    if follow_up is not None and follow_up.by_reference:
+        return follow_up
     if incident is not None and incident.case_id is not None:
         case = session.get_one(Case, incident.case_id)
         evidence = incident_evidence(session, case, message) if case.status in OPEN_STATUS_VALUES else None
         if evidence is not None:
             return Match(case, evidence)
-    if message.person_id:
-        own = open_case_for_person(session, message.force_id, message.person_id)
-        if own is not None:
-            return Match(own, "same person's open case")
-    return None
+    return follow_up
 
 
 def record_references(session: Session, message: Message) -> None:
@@ -98,6 +98,8 @@ def record_references(session: Session, message: Message) -> None:
 
 def remember_references(session: Session, case: Case, message: Message) -> None:
     """The message is in `case` now: its quoted references lead there."""
+    if not other_references(message.text):  # none were recorded (record_references)
+        return
     session.execute(
         update(QuotedReference).where(QuotedReference.message_id == message.id).values(case_id=case.id)
     )
