@@ -29,6 +29,11 @@ class Resolution:
     new_identity: bool
     linked_by: Key | None = None  # the strong key that joined a new identity to a known person
 
+    @property
+    def new_person(self) -> bool:
+        """The person was created for this message: no other message or case is theirs yet."""
+        return self.new_identity and self.linked_by is None
+
 
 def resolve_person(session: Session, message: Message, now: datetime | None = None) -> int:
     return resolve_identity(session, message, now).person_id

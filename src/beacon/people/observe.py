@@ -22,5 +22,6 @@ def observe_author(
     message.person_id = resolution.person_id
     gather_evidence(session, message, now)
     record_references(session, message)  # after the evidence, which looks for others' quotes
-    flag_repeat_contact(session, message, now, people)
+    if not resolution.new_person:  # a new person's one contact is below every threshold (2+)
+        flag_repeat_contact(session, message, now, people)
     return resolution

@@ -56,6 +56,7 @@ class StageContext:
     # same answer, and nothing between the two stages writes cases or references.
     follow_up: Match | None = field(default=None, init=False)
     follow_up_known: bool = field(default=False, init=False)
+    new_author: bool = field(default=False, init=False)  # the people stage created their person
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> No
 def people_stage(ctx: StageContext, message: Message) -> int:
     """The author's person: strong keys link channels; weaker evidence becomes a candidate."""
     with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
-        return observe_author(ctx.session, message, ctx.now, ctx.people).person_id
+        resolution = observe_author(ctx.session, message, ctx.now, ctx.people)
+    ctx.new_author = resolution.new_person
+    return resolution.person_id
 
 
 def routing_stage(
@@ -128,5 +131,5 @@ def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) ->
 
 def _follow_up(ctx: StageContext, message: Message) -> Match | None:
     if not ctx.follow_up_known:
-        ctx.follow_up, ctx.follow_up_known = follow_up_case(ctx.session, message), True
+        ctx.follow_up, ctx.follow_up_known = follow_up_case(ctx.session, message, ctx.new_author), True
     return ctx.follow_up

@@ -64,10 +64,13 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
     return None
 
 
-def follow_up_case(session: Session, message: Message) -> Match | None:
-    """The open case this message follows up, by reference or by its author: for routing."""
+def follow_up_case(session: Session, message: Message, new_author: bool = False) -> Match | None:
+    """The open case this message follows up, by reference or by its author: for routing.
+
+    `new_author`: the author's person was created for this message, so has no case to look up.
+    """
     by_reference = case_by_reference(session, message)
-    if by_reference is not None or not message.person_id:
+    if by_reference is not None or not message.person_id or new_author:
         return by_reference
     case = open_case_for_person(session, message.force_id, message.person_id)
     return Match(case, "same person's open case") if case is not None else None
