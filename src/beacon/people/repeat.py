@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from beacon.people.settings import PeopleSettings, RepeatRule, load_people_settings
@@ -38,23 +38,32 @@ def flag_repeat_contact(
 def _contacts_within(session: Session, message: Message, rules: Sequence[RepeatRule]) -> list[tuple[int, int]]:
     """(contacts, channels) of the person in each rule's window up to this message, in one query.
 
-    This message is matched by its id as well as by person, so it is counted whether or not its
-    new person_id has been flushed yet: the pipeline flushes a message once, at its end.
+    The query counts the person's other messages; this one is added here rather than found by
+    its person_id, which the pipeline has not flushed yet (it writes a message once, at its end).
+    Matching it by id instead (person_id = ? OR id = ?) would cost SQLite its person_id index.
     """
     if not rules:
         return []
     columns = []
     for rule in rules:
         within = Message.created_at > message.created_at - timedelta(days=rule.days)
-        columns += [func.count(case((within, Message.id))), func.count(func.distinct(case((within, Message.channel))))]
+        columns += [
+            func.count(case((within, Message.id))),
+            func.count(func.distinct(case((within, Message.channel)))),
+            func.count(case((and_(within, Message.channel == message.channel), Message.id))),
+        ]
     longest = max(rule.days for rule in rules)
     row = session.execute(
         select(*columns).where(
-            Message.force_id == message.force_id,
-            or_(Message.person_id == message.person_id, Message.id == message.id),
-            Message.direction == "in",
+            Message.force_id == message.force_id, Message.person_id == message.person_id,
+            Message.id != message.id, Message.direction == "in",
             Message.created_at > message.created_at - timedelta(days=longest),
             Message.created_at <= message.created_at,
         )
     ).one()
-    return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(rules))]
+    this = int(message.direction == "in")  # always inside its own windows
+    counts = []
+    for i in range(len(rules)):
+        others, other_channels, on_this_channel = row[3 * i], row[3 * i + 1], row[3 * i + 2]
+        counts.append((others + this, other_channels + (this if on_this_channel == 0 else 0)))
+    return counts
