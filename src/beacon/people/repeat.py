@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from beacon.people.settings import PeopleSettings, RepeatRule, load_people_settings
@@ -44,26 +46,38 @@ def _contacts_within(session: Session, message: Message, rules: Sequence[RepeatR
     """
     if not rules:
         return []
-    columns = []
-    for rule in rules:
-        within = Message.created_at > message.created_at - timedelta(days=rule.days)
-        columns += [
-            func.count(case((within, Message.id))),
-            func.count(func.distinct(case((within, Message.channel)))),
-            func.count(case((and_(within, Message.channel == message.channel), Message.id))),
-        ]
-    longest = max(rule.days for rule in rules)
-    row = session.execute(
-        select(*columns).where(
-            Message.force_id == message.force_id, Message.person_id == message.person_id,
-            Message.id != message.id, Message.direction == "in",
-            Message.created_at > message.created_at - timedelta(days=longest),
-            Message.created_at <= message.created_at,
-        )
-    ).one()
+    params = {
+        "force_id": message.force_id, "person_id": message.person_id, "message_id": message.id,
+        "channel": message.channel, "until": message.created_at,
+        "since": message.created_at - timedelta(days=max(rule.days for rule in rules)),
+    }
+    for i, rule in enumerate(rules):
+        params[f"since_{i}"] = message.created_at - timedelta(days=rule.days)
+    row = session.execute(_count_statement(len(rules)), params).one()
     this = int(message.direction == "in")  # always inside its own windows
     counts = []
     for i in range(len(rules)):
         others, other_channels, on_this_channel = row[3 * i], row[3 * i + 1], row[3 * i + 2]
         counts.append((others + this, other_channels + (this if on_this_channel == 0 else 0)))
     return counts
+
+
+@lru_cache(maxsize=8)
+def _count_statement(rules: int) -> Select[Any]:
+    """Per rule i: other messages, their channels, those on this message's channel since since_i.
+
+    Built once per number of rules: building a select costs more than running it on SQLite.
+    """
+    columns = []
+    for i in range(rules):
+        within = Message.created_at > bindparam(f"since_{i}")
+        columns += [
+            func.count(case((within, Message.id))),
+            func.count(func.distinct(case((within, Message.channel)))),
+            func.count(case((and_(within, Message.channel == bindparam("channel")), Message.id))),
+        ]
+    return select(*columns).where(
+        Message.force_id == bindparam("force_id"), Message.person_id == bindparam("person_id"),
+        Message.id != bindparam("message_id"), Message.direction == "in",
+        Message.created_at > bindparam("since"), Message.created_at <= bindparam("until"),
+    )
