@@ -53,7 +53,7 @@ def next_reference(session: Session, force: Force, now: datetime) -> str:
 
 # Built once (routing asks it for every message): building a select costs more than running it.
 _OPEN_CASE_OF_PERSON = (
-    select(Case)
+    select(Case.id)
     .where(
         Case.force_id == bindparam("force_id"),
         Case.person_id == bindparam("person_id"),
@@ -64,8 +64,9 @@ _OPEN_CASE_OF_PERSON = (
 )
 
 
-def open_case_for_person(session: Session, force_id: int, person_id: int) -> Case | None:
-    return session.scalars(_OPEN_CASE_OF_PERSON, {"force_id": force_id, "person_id": person_id}).first()
+def open_case_id_for_person(session: Session, force_id: int, person_id: int) -> int | None:
+    """The person's newest open case (its id: most callers only need to know there is one)."""
+    return session.execute(_OPEN_CASE_OF_PERSON, {"force_id": force_id, "person_id": person_id}).scalar()
 
 
 def open_case(

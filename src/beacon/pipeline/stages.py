@@ -17,7 +17,7 @@ from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case
 from beacon.messages import Place
 from beacon.people.observe import observe_author
 from beacon.people.settings import PeopleSettings
-from beacon.routing.attach import Match, case_to_join, follow_up_case, remember_references
+from beacon.routing.attach import FollowUp, Match, case_to_join, follow_up_case, remember_references
 from beacon.routing.disposition import (
     Disposition, Outcome, beat_of, decide_disposition, posted_by_force,
 )
@@ -54,7 +54,7 @@ class StageContext:
     people: PeopleSettings | None = None  # the force's people settings (None: the shipped ones)
     # The open case the message follows up, once routing has asked: the cases stage needs the
     # same answer, and nothing between the two stages writes cases or references.
-    follow_up: Match | None = field(default=None, init=False)
+    follow_up: FollowUp | None = field(default=None, init=False)
     follow_up_known: bool = field(default=False, init=False)
     new_author: bool = field(default=False, init=False)  # the people stage created their person
 
@@ -129,7 +129,7 @@ def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) ->
     return case_to_join(ctx.session, message, incident, _follow_up(ctx, message))
 
 
-def _follow_up(ctx: StageContext, message: Message) -> Match | None:
+def _follow_up(ctx: StageContext, message: Message) -> FollowUp | None:
     if not ctx.follow_up_known:
         ctx.follow_up, ctx.follow_up_known = follow_up_case(ctx.session, message, ctx.new_author), True
     return ctx.follow_up
