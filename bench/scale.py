@@ -8,7 +8,8 @@ Messages are the night-shift scenario repeated (as bench/ingest.py), sent throug
   throughput  messages per second from the first intake to the last message processed
   latency     intake to the case visible in the inbox (its case line committed), for messages
               routed to a case, sampled by polling every 10 ms (so ±10 ms)
-  p1 latency  a P1 sent every half second while the rest arrives paced at --p1-load msg/s
+  p1 latency  a P1 sent every half second while the rest arrives paced at --p1-load msg/s; also
+              for the P1s the lexicon alone recognises, which take the priority lane
 Distributed runs use a fresh PostgreSQL database each and `beacon worker` processes with the real
 triage model; the embedded run uses SQLite in a temporary folder, as `beacon serve` does.
 """
@@ -156,9 +157,12 @@ def run_burst(beacon: Any, messages: list[Any]) -> dict[str, float]:
 
 def run_p1_under_load(beacon: Any, background: list[Any], rate: float, seconds: float) -> dict[str, float]:
     from beacon.messages import InboundMessage
+    from beacon.triage.quick import EmergencyCheck
 
+    lexicon_p1 = EmergencyCheck.load(beacon.settings.lexicon_path)
     watcher = CaseWatcher(beacon)
     sent: dict[int, float] = {}
+    in_lane: set[int] = set()
     started = time.monotonic()
     sent_background = next_p1 = 0
     n = 0
@@ -176,6 +180,8 @@ def run_p1_under_load(beacon: Any, background: list[Any], rate: float, seconds: 
                 "created_at": "2026-11-28T23:30:00+00:00"})
             [accepted] = beacon.ingest([p1])
             sent[accepted.message_id] = time.monotonic()
+            if lexicon_p1(p1.text):
+                in_lane.add(accepted.message_id)
             next_p1, n = next_p1 + 0.5, n + 1
         time.sleep(0.002)
     deadline = time.monotonic() + 120
@@ -183,8 +189,11 @@ def run_p1_under_load(beacon: Any, background: list[Any], rate: float, seconds: 
         time.sleep(0.05)
     watcher.stop()
     latencies = [watcher.seen[m] - sent[m] for m in sent if m in watcher.seen]
+    lane = [watcher.seen[m] - sent[m] for m in in_lane if m in watcher.seen]
     return {"p50": percentile(latencies, 50) * 1000, "p99": percentile(latencies, 99) * 1000,
-            "p1s": len(sent), "seen": len(latencies), "achieved": sent_background / seconds}
+            "p1s": len(sent), "seen": len(latencies), "achieved": sent_background / seconds,
+            "lane": len(in_lane), "lane_p50": percentile(lane, 50) * 1000,
+            "lane_p99": percentile(lane, 99) * 1000}
 
 
 def build(database_url: str, redis_url: str | None, prefix: str, folder: Path) -> Any:
@@ -249,7 +258,9 @@ def main() -> None:
         clear_streams(args.redis, prefix)
     print(f"\nP1 under load ({args.p1_workers} workers, background asked {args.p1_load:.0f} msg/s, "
           f"sent {p1['achieved']:.0f} msg/s for {args.p1_seconds:.0f} s): "
-          f"{p1['seen']:.0f}/{p1['p1s']:.0f} P1s on a case, p50 {p1['p50']:.0f} ms, p99 {p1['p99']:.0f} ms")
+          f"{p1['seen']:.0f}/{p1['p1s']:.0f} P1s on a case, p50 {p1['p50']:.0f} ms, p99 {p1['p99']:.0f} ms;\n"
+          f"  of which {p1['lane']:.0f} recognised by the lexicon (priority lane): "
+          f"p50 {p1['lane_p50']:.0f} ms, p99 {p1['lane_p99']:.0f} ms")
 
 
 def print_results(results: dict[str, dict[str, float]], count: int) -> None:

@@ -216,6 +216,8 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("GET", f"/guidance/{article_id}", None),
         ("GET", f"/guidance/{article_id}/edit", None),
         ("POST", f"/guidance/{article_id}", {"data": {"title": "x" * 5, "body": "x", "note": "try", "csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/disposition", {"data": {"outcome": "close", "reason": "x", "csrf_token": token}}),
+        ("POST", f"/api/v1/cases/{case_id}/disposition", {"json": {"outcome": "close", "reason": "x"}}),
     ]
     routes += [  # case work (issue 7)
         ("POST", f"/cases/{case_id}/take", {"data": {"csrf_token": token}}),

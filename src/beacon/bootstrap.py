@@ -120,9 +120,11 @@ def _make_transport(
     """inline: the pipeline runs in this process. redis: `beacon worker` processes run it."""
     if settings.transport == "redis":
         from beacon.pipeline.redis_streams import RedisStreamsTransport, StreamLayout, connect
+        from beacon.triage.quick import EmergencyCheck
 
         layout = StreamLayout.from_settings(settings)
-        return RedisStreamsTransport(connect(settings.redis_url), session_factory, layout)
+        return RedisStreamsTransport(connect(settings.redis_url), session_factory, layout,
+                                     urgent=EmergencyCheck.load(settings.lexicon_path))
     if settings.transport != "inline":
         raise ValueError(f"BEACON_TRANSPORT must be inline or redis, not {settings.transport!r}")
     return InlineTransport(pipeline)

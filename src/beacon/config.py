@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(default=None, description="triage model override")
     secure_cookies: bool = Field(default=False, description="set Secure on cookies (HTTPS)")
     var_dir: Path = Field(default=Path("var"), description="where local state lives")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="serve and worker logs: text, or json (one object a line)")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
 
     # --- Case work (issue 7): SLA clocks, escalation and its notifiers ------------------------
     casework_path: Path | None = Field(default=None, description="force casework YAML override")
@@ -97,6 +101,8 @@ class Settings(BaseSettings):
     surge_min_count: int = Field(default=15, description="fewest messages in an hour that can be a surge")
     surge_ratio: float = Field(default=2.0, description="a surge is at least this many times normal")
     control_room_refresh_seconds: int = Field(default=10, description="how often the control room updates")
+    control_room_lag_alert_seconds: float = Field(
+        default=60.0, description="the oldest unprocessed message older than this: the pipeline panel alerts")
 
     # --- People and routing (issue 6): a force's own routing policy and people settings ---------
     # Loaded once by bootstrap and handed to the pipeline and the pages; None: the shipped files.

@@ -40,6 +40,9 @@ EXCLUDED = {
     ("GET", "/contact/thanks"): "shows the citizen their own reference only",
     ("GET", "/admin/channels"): "channel health: counts, codes and times, no citizen data",
     **PEOPLE_EXCLUDED,  # people and routing (issue 6)
+    ("GET", "/readyz"): "readiness check for the load balancer: no personal data",  # issue 9
+    ("GET", "/metrics"): "Prometheus counts and lag figures: no personal data",  # issue 9
+    ("GET", "/api/v1/ops/lag"): "the pipeline's backlog counts and ages: no personal data",  # issue 9
 }
 EXCLUDED_PREFIXES = {"/static": "static files", "/webhooks/": "unauthenticated provider traffic"}
 # Routes other engineers own, whose audit events their owners add to EXPECTED. Listed, not

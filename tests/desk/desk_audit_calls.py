@@ -22,6 +22,9 @@ DESK_EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/exports/inbox.csv"): [("disclosed", "export")],
     ("GET", "/exports/incidents.csv"): [("disclosed", "export")],
     ("GET", "/control-room.csv"): [("disclosed", "export")],
+    # A disposition is one change; closing or reopening the case with it is a second (its status).
+    ("POST", "/cases/{id}/disposition"): [("changed", "case"), ("changed", "case")],
+    ("POST", "/api/v1/cases/{id}/disposition"): [("changed", "case"), ("changed", "case")],
 }
 
 
@@ -35,4 +38,9 @@ def desk_calls(w: Any) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/exports/inbox.csv", {"url": "/exports/inbox.csv"}),
         ("GET", "/exports/incidents.csv", {"url": "/exports/incidents.csv"}),
         ("GET", "/control-room.csv", {"url": "/control-room.csv?table=waiting"}),
+        # Closed by a monitor disposition, then kept as a case (reopened): later calls need it open.
+        ("POST", "/cases/{id}/disposition", {"url": f"/cases/{c}/disposition", "data": {
+            "csrf_token": w.token, "outcome": "monitor", "beat": "", "reason": "a question about the area"}}),
+        ("POST", "/api/v1/cases/{id}/disposition", {"url": f"/api/v1/cases/{c}/disposition",
+                                                    "json": {"outcome": "case", "reason": "more to do"}}),
     ]

@@ -73,3 +73,10 @@ def drain(worker: Worker, rounds: int = 50) -> int:
             return total
         total += handled
     raise AssertionError(f"still busy after {rounds} rounds")
+
+
+def with_settings(beacon: Beacon, **overrides: object) -> Beacon:
+    """The same Beacon with other settings (workers read theirs from beacon.settings)."""
+    import dataclasses
+
+    return dataclasses.replace(beacon, settings=beacon.settings.model_copy(update=overrides))

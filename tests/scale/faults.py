@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -43,13 +44,14 @@ class WorkerPool:
         self._args = args
         self.procs = [self._start() for _ in range(size)]
         self.kills = 0
+        self.restarts = 0
         self.exits = 0  # workers that ended without being killed (should stay 0)
 
     def _start(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "tests.scale.worker_proc", *self._args],
                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join(
                                     [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)},
-                                stderr=subprocess.DEVNULL)
+                                stderr=None if os.environ.get("BEACON_SCALE_WORKER_LOGS") else subprocess.DEVNULL)
 
     def revive(self) -> None:
         """Start again any worker that ended by itself, as systemd's Restart=always would."""
@@ -70,6 +72,36 @@ class WorkerPool:
         self.procs[index].wait()
         self.procs[index] = self._start()
         self.kills += 1
+
+    def restart_gracefully(self, index: int, timeout: float = 60) -> tuple[str, int | None]:
+        """SIGTERM one worker, wait for it to exit, start another in its place (a rolling
+        restart's step). Returns the stopped worker's consumer name and exit code."""
+        proc = self.procs[index]
+        name = f"{socket.gethostname()}-{proc.pid}"  # as worker_proc names its consumer
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code: int | None = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.close_one(index)
+        self.procs[index] = self._start()
+        self.restarts += 1
+        return name, code
+
+    def wait_until_up(self, index: int, timeout: float = 120) -> bool:
+        """Until the worker has connected to Redis (loaded, ready to read), as an operator waits
+        for a restarted worker before restarting the next."""
+        deadline = time.monotonic() + timeout
+        while index not in self._up():
+            if time.monotonic() > deadline or self.procs[index].poll() is not None:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def close_one(self, index: int) -> None:
+        if self.procs[index].poll() is None:
+            self.procs[index].kill()
+            self.procs[index].wait()
 
     def _up(self) -> list[int]:
         try:

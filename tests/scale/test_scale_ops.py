@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
+import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, select
 
 from beacon.bootstrap import Beacon
 from beacon.pipeline.redis_streams import RedisStreamsTransport, connect
 from beacon.pipeline.transport import replay_failed
-from beacon.pipeline.worker import Worker
+from beacon.pipeline.worker import Worker, WorkerOptions
 from beacon.staff.accounts import Role, create_user
 from beacon.store.tables import DeadLetter, Message
-from beacon.web import ops
 from beacon.web.app import create_app
 from tests.builders import inbound, message_data
-from tests.scale.conftest import drain, layout_of
+from tests.scale.conftest import drain, layout_of, with_settings as _with
 
 PASSWORD = "correct horse battery"
 
@@ -34,15 +35,7 @@ def sign_in(client: TestClient, username: str) -> None:
 def _client(beacon: Beacon) -> TestClient:
     with beacon.session_factory.begin() as session:
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
-    return TestClient(ops_app(beacon))
-
-
-def ops_app(beacon: Beacon) -> FastAPI:
-    """The app with the operations routes (web/app.py includes them once the route audit
-    classification lists them; including them twice is harmless: the first match answers)."""
-    app = create_app(beacon)
-    app.include_router(ops.router)
-    return app
+    return TestClient(create_app(beacon))
 
 
 @pytest.fixture
@@ -51,18 +44,45 @@ def client(beacon: Beacon) -> Iterator[TestClient]:
         yield test_client
 
 
-def _gauge(text: str, name: str) -> float:
-    [line] = [ln for ln in text.splitlines() if ln.startswith(f"{name} ")]
-    return float(line.split()[1])
+def _families(client: TestClient) -> dict[str, Metric]:
+    """Scrape /metrics and parse it as Prometheus does: a malformed exposition fails here."""
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return {family.name: family for family in text_string_to_metric_families(response.text)}
+
+
+def _gauge(families: dict[str, Metric], name: str) -> float:
+    family = families[name]
+    assert family.type == "gauge"
+    [sample] = family.samples
+    return float(sample.value)
+
+
+def _sample(families: dict[str, Metric], family: str, sample: str, **labels: str) -> float:
+    return sum(s.value for s in families[family].samples
+               if s.name == sample and all(s.labels.get(k) == v for k, v in labels.items()))
 
 
 def test_embedded_mode_is_ready_and_reports_no_lag(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": True}
     client.post("/api/v1/messages", json=message_data(text="He has a knife"))
-    scraped = client.get("/metrics").text
-    assert _gauge(scraped, "beacon_messages_unprocessed") == 0
-    assert "beacon_stream_backlog" not in scraped  # no streams in the embedded mode
+    families = _families(client)
+    assert _gauge(families, "beacon_messages_unprocessed") == 0
+    assert _gauge(families, "beacon_oldest_unprocessed_seconds") == 0
+    assert "beacon_stream_backlog" not in families  # no streams in the embedded mode
+
+
+def test_not_ready_when_the_database_does_not_answer(beacon: Beacon) -> None:
+    with _client(beacon) as client:
+        beacon.read_session_factory.configure(bind=create_engine("sqlite:////nonexistent/dir/x.db"))
+        ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.headers["content-type"] == "application/problem+json"
+    problem = ready.json()
+    assert problem["code"] == "not_ready" and problem["checks"] == {"database": False}
+    assert "database" in problem["detail"]
 
 
 def test_the_lag_is_for_signed_in_staff(client: TestClient) -> None:
@@ -75,21 +95,40 @@ def test_the_lag_is_for_signed_in_staff(client: TestClient) -> None:
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_intake_keeps_acknowledging_while_workers_lag_and_the_lag_shows(
-    dist_beacon: Beacon, worker: Worker
+    dist_beacon: Beacon, redis_client: redis.Redis
 ) -> None:
     with _client(dist_beacon) as client:
-        for n in range(3):
-            assert client.post("/api/v1/messages", json=message_data(text=f"knife {n}")).status_code == 202
-        scraped = client.get("/metrics").text
-        assert _gauge(scraped, "beacon_stream_backlog") == 3
-        assert _gauge(scraped, "beacon_messages_unprocessed") == 3
+        assert client.get("/readyz").json()["checks"] == {"database": True, "redis": True}
+        texts = ["He has a knife", "thanks", "my bike was stolen", "boom"]  # boom: triage fails
+        for n, text in enumerate(texts):
+            response = client.post("/api/v1/messages", json=message_data(text=f"{text} {n}"))
+            assert response.status_code == 202
+        families = _families(client)
+        assert _gauge(families, "beacon_stream_backlog") == 4
+        assert _gauge(families, "beacon_stream_priority_backlog") == 1  # the knife
+        assert _gauge(families, "beacon_messages_unprocessed") == 4
         sign_in(client, "ann")
-        assert client.get("/api/v1/ops/lag").json()["unprocessed"] == 3
+        assert client.get("/api/v1/ops/lag").json()["unprocessed"] == 4
+        room = client.get("/control-room/live").text  # the control room sees the backlog
+        assert 'data-lag="backlog">4<' in room and 'data-lag="priority">1<' in room
 
-        assert drain(worker) == 3
-        scraped = client.get("/metrics").text
-        assert _gauge(scraped, "beacon_stream_backlog") == 0
-        assert _gauge(scraped, "beacon_messages_unprocessed") == 0
+        before = _families(client)
+        worker = Worker(_with(dist_beacon, max_attempts=1), redis_client, WorkerOptions(name="w"))
+        worker.prepare()
+        assert drain(worker) == 4
+        families = _families(client)
+        assert _gauge(families, "beacon_stream_backlog") == 0
+        assert _gauge(families, "beacon_messages_unprocessed") == 0
+        assert _gauge(families, "beacon_dead_letters_pipeline_unresolved") == 1
+
+    def grew(family: str, sample: str, **labels: str) -> float:
+        return _sample(families, family, sample, **labels) - _sample(before, family, sample, **labels)
+
+    assert grew("beacon_pipeline_messages", "beacon_pipeline_messages_total", outcome="processed") == 3
+    assert grew("beacon_pipeline_messages", "beacon_pipeline_messages_total", outcome="dead_letter") == 1
+    assert grew("beacon_pipeline_latency_seconds", "beacon_pipeline_latency_seconds_count") == 3
+    assert grew("beacon_pipeline_batch_seconds", "beacon_pipeline_batch_seconds_count") >= 1
+    assert families["beacon_pipeline_latency_seconds"].type == "histogram"
 
 
 @pytest.mark.postgres
@@ -99,7 +138,8 @@ def test_not_ready_when_redis_is_unreachable(dist_beacon: Beacon) -> None:
                                                   dist_beacon.session_factory, layout_of(dist_beacon))
     with _client(dist_beacon) as client:
         ready = client.get("/readyz")
-    assert ready.status_code == 503 and ready.json()["checks"] == {"database": True, "redis": False}
+    assert ready.status_code == 503 and ready.headers["content-type"] == "application/problem+json"
+    assert ready.json()["checks"] == {"database": True, "redis": False}
 
 
 def test_a_dead_lettered_message_can_be_replayed_through_the_pipeline(beacon: Beacon) -> None:

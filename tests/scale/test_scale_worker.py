@@ -9,19 +9,21 @@ from sqlalchemy import func, select
 
 from beacon.bootstrap import Beacon
 from beacon.pipeline.redis_streams import (
+    Entry,
     RedisStreamsTransport,
-    backlog,
+    StreamLayout,
     connect,
     conversation_key,
     pending,
     read_new,
     shard_of,
+    total_backlog,
 )
 from beacon.pipeline.worker import Worker, WorkerOptions
 from beacon.store.tables import Case, DeadLetter, Message
 from beacon.store.tables_scale import PipelineAttempt
 from tests.builders import inbound
-from tests.scale.conftest import drain, layout_of
+from tests.scale.conftest import drain, layout_of, with_settings as _with
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -41,7 +43,7 @@ def _count(beacon: Beacon, column: object) -> int:
 def test_intake_only_publishes_and_one_conversation_shares_a_shard(
     dist_beacon: Beacon, worker: Worker, redis_client: redis.Redis
 ) -> None:
-    accepted = dist_beacon.ingest([inbound(text=f"knife {n}", author=SAM) for n in range(3)])
+    accepted = dist_beacon.ingest([inbound(text=f"my bike was stolen {n}", author=SAM) for n in range(3)])
     layout = layout_of(dist_beacon)
     shard = shard_of(conversation_key(1, "sms", SAM["id"], None), layout.shards)
     entries = redis_client.xrange(layout.stream(shard))
@@ -57,7 +59,7 @@ def test_a_worker_processes_then_acknowledges_and_deletes_its_entries(
     assert drain(worker) == 21
     assert set(_states(dist_beacon).values()) == {"processed"}
     layout = layout_of(dist_beacon)
-    assert sum(backlog(redis_client, layout).values()) == 0
+    assert total_backlog(redis_client, layout) == 0
     assert pending(redis_client, layout) == 0
 
 
@@ -66,7 +68,7 @@ def test_entries_left_by_a_dead_worker_wait_for_the_idle_time_then_are_claimed(
 ) -> None:
     [accepted] = dist_beacon.ingest([inbound(text="He has a knife", author=SAM)])
     layout = layout_of(dist_beacon)
-    taken = [e for s in range(layout.shards) for e in read_new(redis_client, layout, s, "dead", 10)]
+    taken = _read_by_a_worker_that_dies(redis_client, layout)
     assert [e.message_id for e in taken] == [accepted.message_id]  # the dead worker had it
 
     assert drain(worker) == 0  # not idle long enough (claim_idle_ms is a minute)
@@ -83,8 +85,7 @@ def test_an_entry_redelivered_after_its_commit_changes_nothing(
 ) -> None:
     [accepted] = dist_beacon.ingest([inbound(text="He has a knife", author=SAM)])
     layout = layout_of(dist_beacon)
-    for shard in range(layout.shards):  # a worker read it, committed, and died before XACK
-        read_new(redis_client, layout, shard, "dead", 10)
+    _read_by_a_worker_that_dies(redis_client, layout)  # it commits, and dies before XACK
     dist_beacon.pipeline.process(accepted.message_id)
 
     eager = Worker(_with(dist_beacon, claim_idle_ms=0), redis_client, WorkerOptions(name="worker-b"))
@@ -110,7 +111,7 @@ def test_a_failing_message_is_retried_then_dead_lettered_after_max_attempts(
     with dist_beacon.read_session_factory() as session:
         [letter] = session.scalars(select(DeadLetter))
     assert letter.message_id == bad.message_id and "triage exploded" in letter.reason
-    assert pending(redis_client, layout) == 0 and sum(backlog(redis_client, layout).values()) == 0
+    assert pending(redis_client, layout) == 0 and total_backlog(redis_client, layout) == 0
 
 
 def test_the_sweeper_republishes_what_a_redis_without_its_data_lost(
@@ -141,14 +142,15 @@ def test_intake_still_stores_when_redis_is_down_and_the_sweeper_catches_up(
     assert _states(dist_beacon) == {accepted.message_id: "processed"}
 
 
+def _read_by_a_worker_that_dies(client: redis.Redis, layout: StreamLayout) -> list[Entry]:
+    """Every entry of both lanes, read and never acknowledged."""
+    return [entry for priority in (False, True) for shard in range(layout.shards)
+            for entry in read_new(client, layout, shard, "dead", 10, priority=priority)]
+
+
 def _attempts(beacon: Beacon, message_id: int) -> int:
     with beacon.read_session_factory() as session:
         row = session.get(PipelineAttempt, message_id)
         return row.attempts if row else 0
 
 
-def _with(beacon: Beacon, **overrides: object) -> Beacon:
-    """The same Beacon with other settings (workers read theirs from beacon.settings)."""
-    import dataclasses
-
-    return dataclasses.replace(beacon, settings=beacon.settings.model_copy(update=overrides))

@@ -156,14 +156,22 @@ def serve(
 
 
 def _run(beacon: Beacon, host: str, port: int) -> None:
+    import logging
+
     import uvicorn
 
+    from beacon.logs import configure_logging, uvicorn_log_config
     from beacon.web.app import create_app
 
+    settings = beacon.settings
+    configure_logging(settings.log_format, settings.log_level)
+    log = logging.getLogger("beacon.serve")
     recovered = beacon.start()
     if recovered:
-        console.print(f"processed {recovered} messages left unprocessed by the last run")
-    uvicorn.run(create_app(beacon), host=host, port=port, log_level="info")
+        log.info("processed messages left unprocessed by the last run", extra={"messages": recovered})
+    log.info("serving", extra={"host": host, "port": port, "transport": settings.transport})
+    uvicorn.run(create_app(beacon), host=host, port=port, log_level=settings.log_level.lower(),
+                log_config=uvicorn_log_config())
 
 
 @app.command()

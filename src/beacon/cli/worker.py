@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import signal
-import sys
 import threading
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from beacon.cli import app
 from beacon.cli.core import _beacon, console, fail
-
-# LogRecord attributes that are not `extra=` fields.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and any `extra=` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def configure_json_logs(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLogFormatter())
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 @app.command()
@@ -46,14 +17,17 @@ def worker(
     name: Annotated[str | None, typer.Option(help="consumer name (default host-pid)")] = None,
     metrics_port: Annotated[int, typer.Option(help="serve /metrics here; 0: none")] = 0,
     metrics_host: Annotated[str, typer.Option()] = "127.0.0.1",
-    log_level: Annotated[str, typer.Option()] = "INFO",
+    log_level: Annotated[str | None, typer.Option(help="default BEACON_LOG_LEVEL")] = None,
 ) -> None:
     """Process messages from the Redis streams (BEACON_TRANSPORT=redis) until SIGTERM."""
+    from beacon.config import Settings
+    from beacon.logs import configure_logging
     from beacon.pipeline import metrics
     from beacon.pipeline.redis_streams import connect
     from beacon.pipeline.worker import Worker, WorkerOptions, default_name, stop_on_signals
 
-    configure_json_logs(log_level)
+    settings = Settings()
+    configure_logging(settings.log_format, log_level or settings.log_level)
     beacon = _beacon()
     if beacon.settings.transport != "redis":
         raise fail("beacon worker needs BEACON_TRANSPORT=redis (the embedded mode has no workers)")

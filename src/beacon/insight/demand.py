@@ -18,6 +18,8 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from beacon.insight.beats import BeatMap
+from beacon.routing.case_disposition import monitored_cases_by_beat
+from beacon.routing.record import shared_by_partner
 from beacon.store.tables import Message
 
 DAY = timedelta(hours=24)
@@ -66,6 +68,7 @@ class Demand:
     beats: list[BeatDemand]
     not_placed: int
     trends: list[Trend] = field(default_factory=list)
+    shared: list[tuple[str, int]] = field(default_factory=list)  # passed to partners, by partner
 
 
 def count_inbound(session: Session, force_id: int, start: datetime, end: datetime) -> int:
@@ -91,9 +94,10 @@ def demand(session: Session, force_id: int, now: datetime, beat_map: BeatMap) ->
     hours = _hours(rows, now)
     channels = Counter(r.channel for r in rows)
     categories = _categories(rows)
-    beats, not_placed = _beats(rows, beat_map)
+    beats, not_placed = _beats(rows, beat_map, monitored_cases_by_beat(session, force_id, now - DAY))
     return Demand(hours, channels.most_common(), categories.most_common(12), beats, not_placed,
-                  _trends(session, force_id, now, hours[-1].total, len(rows)))
+                  _trends(session, force_id, now, hours[-1].total, len(rows)),
+                  shared_by_partner(session, force_id, now - DAY))
 
 
 def _hours(rows: Sequence[Any], now: datetime) -> list[HourCount]:
@@ -105,9 +109,11 @@ def _hours(rows: Sequence[Any], now: datetime) -> list[HourCount]:
     return [HourCount(now - HOUR * (24 - i), {p: b.get(p, 0) for p in PRIORITIES}) for i, b in enumerate(buckets)]
 
 
-def _beats(rows: Sequence[Any], beat_map: BeatMap) -> tuple[list[BeatDemand], int]:
+def _beats(rows: Sequence[Any], beat_map: BeatMap, monitored_cases: Counter[str]) -> tuple[list[BeatDemand], int]:
+    """Contacts by beat; monitored needs are the messages the pipeline monitored plus the cases
+    a handler set to monitor on a beat in the same 24 hours."""
     contacts: Counter[str] = Counter()
-    monitored: Counter[str] = Counter()
+    monitored: Counter[str] = Counter(monitored_cases)
     for row in rows:
         code = _beat_of(row, beat_map) or NOT_PLACED
         contacts[code] += 1

@@ -11,7 +11,7 @@ from typing import Any
 from beacon.insight.figures import ControlRoom
 
 Rows = list[Sequence[Any]]
-TABLES = ("hours", "channels", "categories", "beats", "waiting", "staff")
+TABLES = ("hours", "channels", "categories", "beats", "shared", "waiting", "staff")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,6 +27,8 @@ def control_room_table(figures: ControlRoom, name: str) -> Rows:
     if name == "beats":
         return [["beat", "name", "contacts", "monitored"]] + [
             [b.code, b.name, b.contacts, b.monitored] for b in demand.beats] + [["", "not placed", demand.not_placed, ""]]
+    if name == "shared":
+        return [["partner", "shared"], *demand.shared]
     if name == "waiting":
         return [["reference", "priority", "title", "first_contact_utc", "minutes_waiting"]] + [
             [c.reference, c.priority, c.title, c.since.isoformat(), c.minutes] for c in work.oldest_unacknowledged]

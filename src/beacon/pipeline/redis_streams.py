@@ -9,13 +9,17 @@ PostgreSQL advisory lock on a shard for the transaction that processes its entri
 A stream entry carries only the message id: the message itself was committed to the database
 before it was published, so Redis holds no data that PostgreSQL does not. Entries are acknowledged
 and deleted after the processing transaction commits, so a stream's length is its backlog.
+
+The priority lane: a message the lexicon alone grades P1 (`triage/quick.py`) goes to its shard's
+priority stream `<prefix>:priority:<shard>` instead, which workers serve before any ordinary
+shard, under the same shard lock (`pipeline/priority.py` keeps the conversation's order).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +45,15 @@ class StreamLayout:
     def from_settings(cls, settings: Settings) -> StreamLayout:
         return cls(settings.stream_prefix, settings.stream_shards, settings.consumer_group)
 
-    def stream(self, shard: int) -> str:
-        return f"{self.prefix}:{shard}"
+    def stream(self, shard: int, priority: bool = False) -> str:
+        return f"{self.prefix}:priority:{shard}" if priority else f"{self.prefix}:{shard}"
+
+    def lane(self, priority: bool) -> list[str]:
+        return [self.stream(shard, priority) for shard in range(self.shards)]
 
     def streams(self) -> list[str]:
-        return [self.stream(shard) for shard in range(self.shards)]
+        """Every stream of both lanes (the group is created on each)."""
+        return self.lane(False) + self.lane(True)
 
 
 @dataclass(frozen=True)
@@ -85,43 +93,48 @@ class RedisStreamsTransport:
     """Publishes ids to their shard streams; `beacon worker` processes them elsewhere."""
 
     def __init__(
-        self, client: redis.Redis, session_factory: sessionmaker[Session], layout: StreamLayout
+        self, client: redis.Redis, session_factory: sessionmaker[Session], layout: StreamLayout,
+        urgent: Callable[[str], bool] | None = None,
     ) -> None:
         self.client = client
         self.layout = layout
+        self.urgent = urgent  # the lexicon's P1 check; None: every message takes the ordinary lane
         self._session_factory = session_factory
 
     def publish(self, message_ids: Sequence[int]) -> list[Processed | None]:
-        """Add each id to its shard; returns no results (workers process them).
+        """Add each id to its shard, in its lane; returns no results (workers process them).
 
         A Redis failure is logged, not raised: the messages are committed in the database and
         the sweeper re-publishes what stays unprocessed, so intake keeps acknowledging.
         """
         if not message_ids:
             return []
-        shards = self._shards_of(message_ids)
+        routes = self._routes_of(message_ids)
         try:
             pipe = self.client.pipeline(transaction=False)
             for message_id in message_ids:
-                pipe.xadd(self.layout.stream(shards[message_id]), {"id": str(message_id)})
+                pipe.xadd(self.layout.stream(*routes[message_id]), {"id": str(message_id)})
             pipe.execute()
             metrics.PUBLISHED.inc(len(message_ids))
+            metrics.PRIORITY_PUBLISHED.inc(sum(urgent for _, urgent in routes.values()))
         except redis.RedisError as error:
             metrics.PUBLISH_FAILURES.inc(len(message_ids))
             log.warning("publish failed; the sweeper will re-publish",
                         extra={"messages": len(message_ids), "error": str(error)})
         return []
 
-    def _shards_of(self, message_ids: Sequence[int]) -> dict[int, int]:
+    def _routes_of(self, message_ids: Sequence[int]) -> dict[int, tuple[int, bool]]:
+        """Each message's shard, and whether it takes the priority lane."""
         with self._session_factory() as session:
             rows = session.execute(
                 select(Message.id, Message.force_id, Message.channel, Message.author_id,
-                       Message.shared_of).where(Message.id.in_(list(message_ids)))
+                       Message.shared_of, Message.text).where(Message.id.in_(list(message_ids)))
             ).all()
-        shards = {row.id: shard_of(conversation_key(row.force_id, row.channel, row.author_id,
-                                                    row.shared_of), self.layout.shards)
+        routes = {row.id: (shard_of(conversation_key(row.force_id, row.channel, row.author_id,
+                                                     row.shared_of), self.layout.shards),
+                           bool(self.urgent and self.urgent(row.text)))
                   for row in rows}
-        return {message_id: shards.get(message_id, 0) for message_id in message_ids}
+        return {message_id: routes.get(message_id, (0, False)) for message_id in message_ids}
 
 
 def ensure_groups(client: redis.Redis, layout: StreamLayout) -> int:
@@ -142,49 +155,58 @@ def ensure_groups(client: redis.Redis, layout: StreamLayout) -> int:
 
 
 def claim_idle(
-    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, idle_ms: int, count: int
+    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, idle_ms: int, count: int,
+    *, priority: bool = False,
 ) -> tuple[list[Entry], list[str]]:
     """Take over entries pending longer than idle_ms (their worker died, or their attempt failed).
 
     Returns the claimed entries and the ids of pending entries whose data is gone.
     """
-    reply: Any = client.xautoclaim(layout.stream(shard), layout.group, consumer, idle_ms, "0-0",
-                              count=count)
+    reply: Any = client.xautoclaim(layout.stream(shard, priority), layout.group, consumer, idle_ms,
+                                   "0-0", count=count)
     claimed, deleted = reply[1], (reply[2] if len(reply) > 2 else [])
     return _entries(claimed), list(deleted)
 
 
 def read_new(
-    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, count: int
+    client: redis.Redis, layout: StreamLayout, shard: int, consumer: str, count: int,
+    *, priority: bool = False,
 ) -> list[Entry]:
-    reply: Any = client.xreadgroup(layout.group, consumer, {layout.stream(shard): ">"}, count=count)
+    reply: Any = client.xreadgroup(layout.group, consumer, {layout.stream(shard, priority): ">"},
+                                   count=count)
     if not reply:
         return []
     # RESP2 answers [[stream, entries]]; RESP3 answers {stream: [entries]}.
     return _entries(reply[0][1] if isinstance(reply, list) else next(iter(reply.values()))[0])
 
 
-def acknowledge(client: redis.Redis, layout: StreamLayout, shard: int, entry_ids: Sequence[str]) -> None:
+def acknowledge(client: redis.Redis, layout: StreamLayout, shard: int, entry_ids: Sequence[str],
+                *, priority: bool = False) -> None:
     """Acknowledge and delete together, after the commit: the stream keeps only the backlog."""
     if not entry_ids:
         return
-    stream = layout.stream(shard)
+    stream = layout.stream(shard, priority)
     pipe = client.pipeline(transaction=True)
     pipe.xack(stream, layout.group, *entry_ids)
     pipe.xdel(stream, *entry_ids)
     pipe.execute()
 
 
-def backlog(client: redis.Redis, layout: StreamLayout) -> dict[int, int]:
-    """Entries per shard not yet acknowledged (waiting or in a worker's hands)."""
+def backlog(client: redis.Redis, layout: StreamLayout, *, priority: bool = False) -> dict[int, int]:
+    """Entries per shard of one lane not yet acknowledged (waiting or in a worker's hands)."""
     pipe = client.pipeline(transaction=False)
-    for stream in layout.streams():
+    for stream in layout.lane(priority):
         pipe.xlen(stream)
     return dict(enumerate(int(n) for n in pipe.execute()))
 
 
+def total_backlog(client: redis.Redis, layout: StreamLayout) -> int:
+    """Entries of both lanes not yet acknowledged."""
+    return sum(backlog(client, layout).values()) + sum(backlog(client, layout, priority=True).values())
+
+
 def pending(client: redis.Redis, layout: StreamLayout) -> int:
-    """Entries delivered to a worker and not yet acknowledged, over all shards."""
+    """Entries delivered to a worker and not yet acknowledged, over all shards of both lanes."""
     total = 0
     for stream in layout.streams():
         try:

@@ -14,6 +14,9 @@ For each shard with a backlog, one transaction:
 
 A sweeper re-publishes messages that are stored but in no stream (published while Redis was
 down, or lost with Redis's memory), so a Redis outage delays messages but cannot drop them.
+
+Shards with entries in the priority lane are served first, and again before each ordinary shard,
+so a likely emergency waits for at most the batch in hand, not for the backlog.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ from beacon.pipeline.redis_streams import (
     claim_idle,
     ensure_groups,
     read_new,
+    total_backlog,
 )
+from beacon.pipeline.priority import processing_order
 from beacon.pipeline.runner import Batch
 from beacon.store.tables import Message
 
@@ -97,28 +102,49 @@ class Worker:
         log.info("worker stopped", extra={"worker": self.name})
 
     def run_once(self) -> int:
-        """One pass over the shards that have a backlog, in random order; entries handled."""
+        """One pass over the shards that have a backlog, in random order; entries handled.
+
+        The priority lane is looked at first and again before each ordinary shard."""
+        handled = self.serve_priority()
         waiting = [shard for shard, size in backlog(self._client, self._layout).items() if size]
         random.shuffle(waiting)  # workers spread over the shards instead of queueing on one lock
-        return sum(self.serve_shard(shard) for shard in waiting)
+        for shard in waiting:
+            handled += self.serve_priority() + self.serve_shard(shard)
+        return handled
 
-    def serve_shard(self, shard: int) -> int:
+    def serve_priority(self) -> int:
+        """Serve the shards whose priority lane has entries (those alone, not their backlog)."""
+        urgent = [shard for shard, size in backlog(self._client, self._layout, priority=True).items()
+                  if size]
+        return sum(self.serve_shard(shard, ordinary=False) for shard in urgent)
+
+    def serve_shard(self, shard: int, *, ordinary: bool = True) -> int:
         started = time.monotonic()
         with self._beacon.session_factory.begin() as session:
             if not self._lock_shard(session, shard):
                 return 0
-            entries, gone = self._take(shard)
-            if not entries and not gone:
+            # The ordinary lane is read before the priority lane: see pipeline/priority.py.
+            entries, gone = self._take(shard, priority=False) if ordinary else ([], [])
+            urgent, urgent_gone = self._take(shard, priority=True)
+            if not (entries or gone or urgent or urgent_gone):
                 return 0
-            batch = self._beacon.pipeline.process_in(
-                session, [e.message_id for e in entries], self._settings.max_attempts
-            )
+            order = processing_order(session, [e.message_id for e in urgent],
+                                     [e.message_id for e in entries])
+            batch = self._beacon.pipeline.process_in(session, order, self._settings.max_attempts)
             arrived = _arrival_times(session, batch)
         # Committed: the effects are durable, so the entries may go.
-        done = [e.entry_id for e in entries if e.message_id not in batch.retrying]
-        acknowledge(self._client, self._layout, shard, done + gone)
+        for lane, taken, lost in ((False, entries, gone), (True, urgent, urgent_gone)):
+            done = [e.entry_id for e in taken if e.message_id not in batch.retrying]
+            acknowledge(self._client, self._layout, shard, done + lost, priority=lane)
         self._observe(batch, arrived, time.monotonic() - started)
-        return len(entries)
+        if urgent:
+            log.info("served the priority lane", extra={
+                "worker": self.name, "shard": shard, "message_ids": [e.message_id for e in urgent],
+                "earlier_messages": len(order) - len(entries) - len(urgent)})
+        log.debug("batch committed", extra={
+            "worker": self.name, "shard": shard, "message_ids": order,
+            "retrying": sorted(batch.retrying), "seconds": round(time.monotonic() - started, 4)})
+        return len(entries) + len(urgent)
 
     def sweep(self, grace_seconds: float) -> int:
         """Re-publish messages still `received` after grace_seconds; returns how many."""
@@ -151,16 +177,16 @@ class Worker:
         if ensure_groups(self._client, self._layout):
             self._next_sweep = 0.0  # new streams: anything stored earlier may be in none
 
-    def _take(self, shard: int) -> tuple[list[Entry], list[str]]:
+    def _take(self, shard: int, *, priority: bool) -> tuple[list[Entry], list[str]]:
         size = self._settings.worker_batch
         claimed, gone = claim_idle(self._client, self._layout, shard, self.name,
-                                   self._settings.claim_idle_ms, size)
+                                   self._settings.claim_idle_ms, size, priority=priority)
         if claimed:
             metrics.CLAIMED.inc(len(claimed))
             log.info("claimed idle entries", extra={"worker": self.name, "shard": shard,
-                                                    "entries": len(claimed)})
-        fresh = read_new(self._client, self._layout, shard, self.name, size - len(claimed)) \
-            if len(claimed) < size else []
+                                                    "priority": priority, "entries": len(claimed)})
+        fresh = read_new(self._client, self._layout, shard, self.name, size - len(claimed),
+                         priority=priority) if len(claimed) < size else []
         return claimed + fresh, gone
 
     def _lock_shard(self, session: Session, shard: int) -> bool:
@@ -180,7 +206,7 @@ class Worker:
         interval_ms = int(self._options.sweep_every_seconds * 1000)
         if not self._client.set(f"{self._layout.prefix}:sweeper", self.name, nx=True, px=interval_ms):
             return
-        empty = not any(backlog(self._client, self._layout).values())
+        empty = total_backlog(self._client, self._layout) == 0
         self.sweep(PUBLISH_GRACE_SECONDS if empty else self._settings.stale_after_seconds)
 
     def _recover_from(self, error: Exception) -> None:
@@ -191,7 +217,9 @@ class Worker:
             return
 
     def _transport(self) -> RedisStreamsTransport:
-        return RedisStreamsTransport(self._client, self._beacon.session_factory, self._layout)
+        """Publishes as intake does, down the priority lane too (the sweeper's re-publishes)."""
+        urgent = getattr(self._beacon.transport, "urgent", None)
+        return RedisStreamsTransport(self._client, self._beacon.session_factory, self._layout, urgent)
 
     def _observe(self, batch: Batch, arrived: dict[int, float], seconds: float) -> None:
         metrics.BATCH_SECONDS.observe(seconds)

@@ -6,6 +6,7 @@ Each capability's tables live in their own `tables_<area>.py`; add its import be
 from beacon.store import tables_audit  # noqa: F401
 from beacon.store import tables_casework  # noqa: F401
 from beacon.store import tables_channels  # noqa: F401
+from beacon.store import tables_desk  # noqa: F401
 from beacon.store import tables_guidance  # noqa: F401
 from beacon.store import tables_noise  # noqa: F401
 from beacon.store import tables_outbox  # noqa: F401

@@ -14,6 +14,10 @@ from beacon.store.tables import Case, Message
 from beacon.audit.log import Action
 from beacon.cases.audit_events import record
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, ReadSession, WriteSession
+from beacon.routing.case_disposition import Choice, DispositionRefused, current_disposition, set_case_disposition
+from beacon.routing.disposition import Outcome
+from beacon.store.tables_desk import CaseDisposition
+from beacon.web.case_page import disposition_options
 from beacon.web.pages import actor_of, audit_read
 from beacon.web.problems import Problem
 
@@ -46,6 +50,18 @@ class TimelineEntry(BaseModel):
     triage: dict[str, Any] | None
 
 
+class DispositionOut(BaseModel):
+    """A handler's disposition of the case (the latest); the pipeline's are on each message."""
+
+    outcome: str
+    reason: str
+    partner: str | None
+    recipient: str | None
+    beat: str | None
+    need: str | None
+    decided_at: datetime
+
+
 class CaseDetail(BaseModel):
     id: int
     reference: str
@@ -56,6 +72,7 @@ class CaseDetail(BaseModel):
     vulnerable: bool
     person_id: int | None
     created_at: datetime
+    disposition: DispositionOut | None = None
     timeline: list[TimelineEntry]
 
 
@@ -102,6 +119,14 @@ class StatusIn(BaseModel):
     status: Status
 
 
+class DispositionIn(BaseModel):
+    outcome: Outcome
+    reason: str = Field(default="", max_length=2000)
+    partner: str | None = Field(default=None, max_length=64, description="share: a key of the routing policy's partners")
+    beat: str | None = Field(default=None, max_length=64, description="monitor: a beat code")
+    need: str | None = Field(default=None, max_length=200, description="monitor: what it is counted as")
+
+
 def _not_found(kind: str, ident: int) -> Problem:
     return Problem(404, "Not found", f"no {kind} {ident}", "not_found")
 
@@ -119,14 +144,17 @@ def read_case(case_id: int, viewer: ApiViewer, session: ReadSession, beacon: Bea
     if case is None:
         raise _not_found("case", case_id)
     audit_read(beacon, viewer, [("case", case.id)], "case (API)")
-    return _case_detail(case, queries.timeline(session, case.id))
+    return _case_detail(case, queries.timeline(session, case.id), current_disposition(session, case.id))
 
 
-def _case_detail(case: Case, entries: list[tuple[Any, Message | None, str | None]]) -> CaseDetail:
+def _case_detail(
+    case: Case, entries: list[tuple[Any, Message | None, str | None]], disposition: CaseDisposition | None
+) -> CaseDetail:
     return CaseDetail(
         id=case.id, reference=case.reference, title=case.title, priority=case.priority,
         status=case.status, category=case.category, vulnerable=case.vulnerable,
         person_id=case.person_id, created_at=case.created_at,
+        disposition=DispositionOut.model_validate(disposition, from_attributes=True) if disposition else None,
         timeline=[
             TimelineEntry(
                 id=entry.id, kind=entry.kind, at=entry.created_at, body=entry.body, by=author,
@@ -164,6 +192,26 @@ def post_status(
         record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, beacon.clock.now(),
                "status changed", {"field": "status", "from": before, "to": body.status.value})
     return {"status": case.status}
+
+
+@router.post("/cases/{case_id}/disposition", dependencies=[Csrf],
+             summary="Set the case's disposition: close, share with a partner, monitor on a beat, or keep as a case")
+def post_disposition(
+    case_id: int, body: DispositionIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
+) -> dict[str, Any]:
+    case = queries.get_case(session, viewer.force_id, case_id)
+    if case is None:
+        raise _not_found("case", case_id)
+    options = disposition_options(beacon, session, case)
+    choice = Choice(body.outcome, body.reason, body.partner, body.beat, body.need)
+    try:
+        row = set_case_disposition(session, case, choice, actor_of(viewer), options.policy, options.beat_codes,
+                                   beacon.clock.now())
+    except DispositionRefused as refusal:
+        raise Problem(422, "Disposition refused", refusal.reason, "disposition_refused",
+                      field=refusal.field) from None
+    disposition = DispositionOut.model_validate(row, from_attributes=True)
+    return {"status": case.status, "disposition": disposition.model_dump(mode="json")}
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)

@@ -21,8 +21,9 @@ from beacon.web import api, incidents, intake_api, pages
 from beacon.web import replies, webhooks  # channels (issue 5)
 from beacon.web import admin_channels, webform  # channels (issue 5)
 from beacon.web import audit_pages, casework_pages  # case work (issue 7)
-from beacon.web import control_room, exports, guidance_pages  # desk and control room (issue 8)
+from beacon.web import case_page, control_room, exports, guidance_pages  # desk and control room (issue 8)
 from beacon.web import people_pages  # people and routing (issue 6)
+from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -106,12 +107,14 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(api.router)
     app.include_router(incidents.router)
     app.include_router(pages.router)
+    app.include_router(case_page.router)  # desk (issue 8)
     app.include_router(guidance_pages.router)
     app.include_router(control_room.router)
     app.include_router(exports.router)
     app.include_router(casework_pages.router)  # case work (issue 7)
     app.include_router(audit_pages.router)  # case work (issue 7)
     app.include_router(people_pages.router)  # people and routing (issue 6)
+    app.include_router(ops.router)  # readiness, metrics, pipeline lag (issue 9)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -16,6 +16,7 @@ from beacon.bootstrap import Beacon
 from beacon.insight.beats import BeatMap
 from beacon.insight.figures import ControlRoom, control_room
 from beacon.insight.surge import SurgeRule
+from beacon.pipeline.lag import pipeline_lag
 from beacon.web.deps import BeaconDep, PageViewer, ReadSession
 from beacon.web.pages import audit_read, render
 from beacon.web.security import Viewer
@@ -56,11 +57,27 @@ def chart_data(figures: ControlRoom) -> dict[str, Any]:
     }
 
 
+def pipeline_view(beacon: Beacon, force_id: int) -> dict[str, Any]:
+    """How far behind the pipeline is for this force, and whether that needs someone's attention:
+    intake keeps acknowledging while workers fall behind, so only this shows the wait."""
+    lag = pipeline_lag(beacon, force_id)
+    too_old = lag.oldest_unprocessed_seconds > beacon.settings.control_room_lag_alert_seconds
+    return {"lag": lag, "behind": too_old, "failing": lag.failed_unresolved > 0,
+            "oldest": _duration(lag.oldest_unprocessed_seconds)}
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 def _context(beacon: Beacon, session: Any, viewer: Any) -> dict[str, Any]:
     figures = figures_now(beacon, session, viewer.force_id)
     beat_map = beat_map_from(beacon.settings.beats_map_path)
     return {"viewer": viewer, "f": figures, "map": map_view(figures, beat_map), "town": beat_map.town,
-            "charts": chart_data(figures), "refresh": beacon.settings.control_room_refresh_seconds}
+            "charts": chart_data(figures), "refresh": beacon.settings.control_room_refresh_seconds,
+            "pipeline": pipeline_view(beacon, viewer.force_id)}
 
 
 def _audit(request: Request, beacon: Beacon, viewer: Viewer, figures: ControlRoom, *, polled: bool) -> None:

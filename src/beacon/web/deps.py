@@ -45,7 +45,11 @@ def page_viewer(request: Request) -> Viewer:
 
 BeaconDep = Annotated[Beacon, Depends(get_beacon)]
 ReadSession = Annotated[Session, Depends(read_session)]
-WriteSession = Annotated[Session, Depends(write_session)]
+# "function" scope: the transaction commits when the route returns, before the response is sent.
+# FastAPI's default ("request") ends a yield dependency after the response has gone, so a
+# browser following a form's 303 could read the page before the change was committed (and a
+# failed commit would follow a success already sent).
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 ApiViewer = Annotated[Viewer, Depends(api_viewer)]
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
 Csrf = Depends(check_csrf)

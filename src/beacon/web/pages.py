@@ -1,4 +1,5 @@
-"""Server-rendered pages for handlers: sign-in, the inbox and the case page. Thin: no rules here."""
+"""Server-rendered pages for handlers: sign-in, the inbox, and the case page's notes and status
+(the page itself is web/case_page.py). Thin: no rules here."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from beacon.audit.log import Action, Actor
 from beacon.bootstrap import Beacon
 from beacon.cases import queries
 from beacon.cases.audit_events import record, record_reads, user_actor
-from beacon.cases.casework_view import case_panel
 from beacon.cases.handover import add_promise
 from beacon.cases.lifecycle import Status, add_note, change_status
 from beacon.staff.accounts import authenticate
@@ -134,26 +134,6 @@ def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession, beaco
     rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now(), filters=filters)
     audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "_inbox_rows.html", viewer=viewer, rows=rows)
-
-
-@router.get("/cases/{case_id}")
-def case_page(
-    case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
-) -> HTMLResponse:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    person = queries.get_person(session, viewer.force_id, case.person_id) if case.person_id else None
-    identities = queries.identities_of(session, person.id) if person else []
-    shown: list[tuple[str, int | str]] = [("case", case.id)]
-    if person:
-        shown.append(("person", person.id))
-    audit_read(beacon, viewer, shown, "case page")
-    return render(
-        request, "case.html", viewer=viewer, case=case, entries=queries.timeline(session, case.id),
-        person=person, identities=identities, statuses=list(Status),
-        work=case_panel(session, case, beacon.clock.now()),
-    )
 
 
 @router.post("/cases/{case_id}/notes", dependencies=[Csrf])
