@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from beacon.bootstrap import Beacon
 from beacon.store.tables import Case, CaseEntry, DeadLetter, Message
@@ -77,3 +77,22 @@ def test_processing_twice_changes_nothing(beacon: Beacon) -> None:
     again = beacon.pipeline.process(accepted.message_id)
     assert again is not None and again.skipped
     assert len(_cases(beacon)) == 1
+
+
+def test_a_message_from_a_known_author_takes_few_round_trips(beacon: Beacon) -> None:
+    """Each statement costs more to build and send than SQLite takes to run it, so the pipeline's
+    speed is its round trips: a known author's closed message took 14 before they were cut
+    (transaction control not counted: whether BEGIN shows here depends on the pool)."""
+    beacon.ingest([inbound(text="Thanks for your help last week", author=PHONE)])
+    [stored] = beacon.store([inbound(text="Thanks again, all sorted now", author=PHONE)])
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        if not str(args[2]).startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")):
+            statements.append(str(args[2]))
+
+    event.listen(beacon.engine, "before_cursor_execute", count)
+    beacon.pipeline.process(stored.message_id)
+    event.remove(beacon.engine, "before_cursor_execute", count)
+    assert _message(beacon, stored.message_id).disposition == "close"
+    assert len(statements) <= 11, "\n".join(statements)

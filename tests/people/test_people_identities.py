@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from beacon.bootstrap import Beacon
 from beacon.people.normalise import Key, keys_in_text, normalise_email, normalise_phone, strong_keys
-from beacon.store.tables import Identity
+from beacon.store.tables import Identity, Person
 from beacon.store.tables_audit import AuditEvent
+from beacon.store.tables_people import IdentityKey
 from tests.people.people_builders import send
 
 WHATSAPP = {"channel": "whatsapp", "channel_account": "109876543210987"}
@@ -75,3 +76,33 @@ def test_the_forces_own_accounts_are_one_author(beacon: Beacon) -> None:
                     author={"id": "104857392011563", "name": "West Burnshire Police"}, text="MISSING: Amy")
     assert x.person_id == facebook.person_id
     assert x.disposition == facebook.disposition == "monitor"
+
+
+def _forget_keys(beacon: Beacon, person_id: int | None) -> None:
+    """Make the person's identities look as if stored before identity_keys existed."""
+    with beacon.session_factory.begin() as session:
+        identity_ids = select(Identity.id).where(Identity.person_id == person_id)
+        session.execute(delete(IdentityKey).where(IdentityKey.identity_id.in_(identity_ids)))
+
+
+def test_an_identity_stored_before_identity_keys_still_links_by_its_number(any_beacon: Beacon) -> None:
+    sms = send(any_beacon, channel="sms", author={"id": "+447700900444"}, text="he is back")
+    _forget_keys(any_beacon, sms.person_id)
+    whatsapp = send(any_beacon, **WHATSAPP, author={"id": "447700900444"}, text="he is outside now")
+    assert whatsapp.person_id == sms.person_id is not None
+
+
+def test_a_key_linked_holder_wins_over_an_identity_stored_before_keys(any_beacon: Beacon) -> None:
+    sms = send(any_beacon, channel="sms", author={"id": "+447700900555"}, text="he is back")
+    _forget_keys(any_beacon, sms.person_id)
+    with any_beacon.session_factory.begin() as session:  # another person holds the number by key
+        person = Person(force_id=sms.force_id, display_name="Jo")
+        session.add(person)
+        session.flush()
+        identity = Identity(force_id=sms.force_id, person_id=person.id, channel="telegram", external_id="77")
+        session.add(identity)
+        session.flush()
+        session.add(IdentityKey(force_id=sms.force_id, identity_id=identity.id, kind="phone", value="+447700900555"))
+        keyed_person = person.id
+    whatsapp = send(any_beacon, **WHATSAPP, author={"id": "447700900555"}, text="he is outside now")
+    assert whatsapp.person_id == keyed_person != sms.person_id

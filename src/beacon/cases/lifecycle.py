@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
@@ -51,17 +51,22 @@ def next_reference(session: Session, force: Force, now: datetime) -> str:
     return f"{force.case_prefix}-{day}-{value:04d}"
 
 
-def open_case_for_person(session: Session, force_id: int, person_id: int) -> Case | None:
-    return session.scalar(
-        select(Case)
-        .where(
-            Case.force_id == force_id,
-            Case.person_id == person_id,
-            Case.status.in_([s.value for s in OPEN_STATUSES]),
-        )
-        .order_by(Case.created_at.desc())
-        .limit(1)
+# Built once (routing asks it for every message): building a select costs more than running it.
+_OPEN_CASE_OF_PERSON = (
+    select(Case.id)
+    .where(
+        Case.force_id == bindparam("force_id"),
+        Case.person_id == bindparam("person_id"),
+        Case.status.in_([s.value for s in OPEN_STATUSES]),
     )
+    .order_by(Case.created_at.desc())
+    .limit(1)
+)
+
+
+def open_case_id_for_person(session: Session, force_id: int, person_id: int) -> int | None:
+    """The person's newest open case (its id: most callers only need to know there is one)."""
+    return session.execute(_OPEN_CASE_OF_PERSON, {"force_id": force_id, "person_id": person_id}).scalar()
 
 
 def open_case(

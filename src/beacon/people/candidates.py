@@ -40,8 +40,10 @@ def gather_evidence(session: Session, message: Message, now: datetime) -> list[P
                 _evidence(f"{key.kind}_in_text", f"a {key.kind} written in the message is theirs", message))
     for other, evidence in _shared_references(session, message).items():
         found.setdefault(other, []).extend(evidence)
-    for other, evidence in _same_full_name(session, message).items():
-        if other in found:  # names alone are too common to propose a match (see the docs)
+    # Names alone are too common to propose a match (see the docs): they only add to other
+    # evidence, so without any there is nothing to look up.
+    for other, evidence in (_same_full_name(session, message) if found else {}).items():
+        if other in found:
             found[other].extend(evidence)
     return [_record(session, message, other, evidence, now) for other, evidence in found.items()]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,11 @@ class Resolution:
     identity_id: int
     new_identity: bool
     linked_by: Key | None = None  # the strong key that joined a new identity to a known person
+
+    @property
+    def new_person(self) -> bool:
+        """The person was created for this message: no other message or case is theirs yet."""
+        return self.new_identity and self.linked_by is None
 
 
 def resolve_person(session: Session, message: Message, now: datetime | None = None) -> int:
@@ -54,28 +59,40 @@ def resolve_identity(session: Session, message: Message, now: datetime | None = 
     return resolution
 
 
+# The statements of the per-message lookups are built once: on SQLite, building a select costs
+# several times more than running it.
+_KEY_LINKS = (
+    select(Identity.person_id, literal(0).label("legacy"), IdentityKey.id.label("link"))
+    .join(IdentityKey, IdentityKey.identity_id == Identity.id)
+    .where(IdentityKey.force_id == bindparam("force_id"), IdentityKey.kind == bindparam("kind"),
+           IdentityKey.value == bindparam("value"))
+)
+# Identities stored before identity_keys existed carry a phone or email key as their external id.
+_LEGACY_HOLDERS = select(Identity.person_id, literal(1), literal(0)).where(
+    Identity.force_id == bindparam("force_id"), Identity.channel.in_(bindparam("channels", expanding=True)),
+    Identity.external_id == bindparam("value"),
+)
+_HOLDER_BY_KEY = _KEY_LINKS.order_by(IdentityKey.id.desc()).limit(1)
+_holders = union_all(_KEY_LINKS, _LEGACY_HOLDERS).subquery()
+_HOLDER_BY_KEY_OR_LEGACY = (
+    select(_holders.c.person_id).order_by(_holders.c.legacy, _holders.c.link.desc()).limit(1)
+)
+_LEGACY_CHANNELS = {"phone": PHONE_CHANNELS, "email": EMAIL_CHANNELS}
+_IDENTITY = select(Identity.id, Identity.person_id).where(
+    Identity.force_id == bindparam("force_id"), Identity.channel == bindparam("channel"),
+    Identity.external_id == bindparam("external_id"),
+)
+
+
 def person_holding(session: Session, force_id: int, key: Key) -> int | None:
-    """The person whose identity carries this strong key (the newest link wins on a tie)."""
-    person = session.scalar(
-        select(Identity.person_id)
-        .join(IdentityKey, IdentityKey.identity_id == Identity.id)
-        .where(IdentityKey.force_id == force_id, IdentityKey.kind == key.kind, IdentityKey.value == key.value)
-        .order_by(IdentityKey.id.desc())
-        .limit(1)
-    )
-    return person if person is not None else _legacy_holder(session, force_id, key)
-
-
-def _legacy_holder(session: Session, force_id: int, key: Key) -> int | None:
-    """Identities stored before identity_keys existed carry the key as their external id."""
-    if key.kind not in ("phone", "email"):
-        return None
-    channels = PHONE_CHANNELS if key.kind == "phone" else EMAIL_CHANNELS
-    return session.scalar(
-        select(Identity.person_id)
-        .where(Identity.force_id == force_id, Identity.channel.in_(channels), Identity.external_id == key.value)
-        .limit(1)
-    )
+    """The person whose identity carries this strong key (the newest link wins on a tie), else
+    one whose identity predates identity_keys and has it as its external id (one query)."""
+    params = {"force_id": force_id, "kind": key.kind, "value": key.value}
+    if key.kind not in _LEGACY_CHANNELS:
+        return session.execute(_HOLDER_BY_KEY, params).scalar()
+    return session.execute(
+        _HOLDER_BY_KEY_OR_LEGACY, {**params, "channels": sorted(_LEGACY_CHANNELS[key.kind])}
+    ).scalar()
 
 
 def _create_identity(session: Session, message: Message, keys: list[Key]) -> Resolution:
@@ -115,11 +132,7 @@ def _audit_link(session: Session, message: Message, resolution: Resolution, now:
     )
 
 
-def _identity_for(session: Session, message: Message) -> Identity | None:
-    return session.scalar(
-        select(Identity).where(
-            Identity.force_id == message.force_id,
-            Identity.channel == message.channel,
-            Identity.external_id == message.author_id,
-        )
-    )
+def _identity_for(session: Session, message: Message) -> Row[tuple[int, int]] | None:
+    """The author's identity (id, person_id), if known."""
+    params = {"force_id": message.force_id, "channel": message.channel, "external_id": message.author_id}
+    return session.execute(_IDENTITY, params).first()

@@ -20,8 +20,8 @@ def observe_author(
     """Set the message's person (linking strong keys), record candidate matches, flag repeats."""
     resolution = resolve_identity(session, message, now)
     message.person_id = resolution.person_id
-    session.flush()  # the counts below include this message
     gather_evidence(session, message, now)
     record_references(session, message)  # after the evidence, which looks for others' quotes
-    flag_repeat_contact(session, message, now, people)
+    if not resolution.new_person:  # a new person's one contact is below every threshold (2+)
+        flag_repeat_contact(session, message, now, people)
     return resolution

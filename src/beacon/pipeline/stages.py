@@ -7,7 +7,7 @@ message is either fully processed or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -17,7 +17,7 @@ from beacon.cases.lifecycle import OPEN_STATUSES, attach_message, open_case
 from beacon.messages import Place
 from beacon.people.observe import observe_author
 from beacon.people.settings import PeopleSettings
-from beacon.routing.attach import Match, case_to_join, follow_up_case, remember_references
+from beacon.routing.attach import FollowUp, Match, case_to_join, follow_up_case, remember_references
 from beacon.routing.disposition import (
     Disposition, Outcome, beat_of, decide_disposition, posted_by_force,
 )
@@ -30,6 +30,12 @@ from beacon.triage.result import TriageResult
 
 
 OPEN_STATUS_VALUES = {status.value for status in OPEN_STATUSES}
+
+# _NO_AUTOFLUSH: the people and routing stages query with autoflush off, so the message's own
+# changes (incident, person, disposition) are written in one UPDATE when its savepoint ends
+# rather than in one flush per query. That is safe because their queries read other messages,
+# identities, keys and cases, which are flushed when created; the one count that includes this
+# message matches it by id (people/repeat.py). New identities still flush at once (their ids).
 
 
 class Triager(Protocol):
@@ -46,6 +52,11 @@ class StageContext:
     now: datetime
     policy: Policy | None = None  # the force's routing policy (None: the shipped one)
     people: PeopleSettings | None = None  # the force's people settings (None: the shipped ones)
+    # The open case the message follows up, once routing has asked: the cases stage needs the
+    # same answer, and nothing between the two stages writes cases or references.
+    follow_up: FollowUp | None = field(default=None, init=False)
+    follow_up_known: bool = field(default=False, init=False)
+    new_author: bool = field(default=False, init=False)  # the people stage created their person
 
 
 @dataclass(frozen=True)
@@ -73,14 +84,18 @@ def noise_stage(ctx: StageContext, message: Message, triage: TriageResult) -> No
 
 def people_stage(ctx: StageContext, message: Message) -> int:
     """The author's person: strong keys link channels; weaker evidence becomes a candidate."""
-    return observe_author(ctx.session, message, ctx.now, ctx.people).person_id
+    with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
+        resolution = observe_author(ctx.session, message, ctx.now, ctx.people)
+    ctx.new_author = resolution.new_person
+    return resolution.person_id
 
 
 def routing_stage(
     ctx: StageContext, message: Message, triage: TriageResult, noise: NoiseOutcome
 ) -> Disposition:
     """The force's routing policy decides: close, share (to whom), monitor (counted) or case."""
-    follows = follow_up_case(ctx.session, message) is not None
+    with ctx.session.no_autoflush:  # see _NO_AUTOFLUSH
+        follows = _follow_up(ctx, message) is not None
     disposition = decide_disposition(
         triage, noise.share_of, text=message.text, from_force=posted_by_force(message),
         follows_open_case=follows, policy=ctx.policy,
@@ -111,4 +126,10 @@ def cases_stage(
 
 
 def _case_to_join(ctx: StageContext, message: Message, incident: IncidentRow) -> Match | None:
-    return case_to_join(ctx.session, message, incident)
+    return case_to_join(ctx.session, message, incident, _follow_up(ctx, message))
+
+
+def _follow_up(ctx: StageContext, message: Message) -> FollowUp | None:
+    if not ctx.follow_up_known:
+        ctx.follow_up, ctx.follow_up_known = follow_up_case(ctx.session, message, ctx.new_author), True
+    return ctx.follow_up

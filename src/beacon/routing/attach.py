@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from beacon.cases.lifecycle import OPEN_STATUSES, open_case_for_person
+from beacon.cases.lifecycle import OPEN_STATUSES, open_case_id_for_person
 from beacon.routing.incident_join import incident_evidence
 from beacon.store.tables import Case, Message
 from beacon.store.tables_noise import IncidentRow
@@ -31,6 +31,15 @@ OTHER_REFERENCE = re.compile(r"\b([A-Z]{1,4})[-/](\d{4,8})(?:[-/](\d{2,4}))?\b",
 class Match:
     case: Case
     why: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The open case a message follows up, as routing finds it: one named by a reference in its
+    text, else its author's own, kept by id (the cases stage loads it only to attach to it)."""
+
+    by_reference: Match | None = None
+    own_case_id: int | None = None
 
 
 def beacon_references(text: str) -> list[str]:
@@ -63,28 +72,34 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
     return None
 
 
-def follow_up_case(session: Session, message: Message) -> Match | None:
-    """The open case this message follows up, by reference or by its author: for routing."""
-    by_reference = case_by_reference(session, message)
-    if by_reference is not None or not message.person_id:
-        return by_reference
-    case = open_case_for_person(session, message.force_id, message.person_id)
-    return Match(case, "same person's open case") if case is not None else None
+def follow_up_case(session: Session, message: Message, new_author: bool = False) -> FollowUp | None:
+    """The open case this message follows up, by reference or by its author: for routing.
 
-
-def case_to_join(session: Session, message: Message, incident: IncidentRow | None) -> Match | None:
+    `new_author`: the author's person was created for this message, so has no case to look up.
+    """
     by_reference = case_by_reference(session, message)
     if by_reference is not None:
-        return by_reference
+        return FollowUp(by_reference=by_reference)
+    if not message.person_id or new_author:
+        return None
+    own = open_case_id_for_person(session, message.force_id, message.person_id)
+    return FollowUp(own_case_id=own) if own is not None else None
+
+
+def case_to_join(
+    session: Session, message: Message, incident: IncidentRow | None, follow_up: FollowUp | None
+) -> Match | None:
+    """`follow_up` is what `follow_up_case` found for the message in this transaction (routing
+    asks first): a case named by reference comes before the incident's, the author's own after."""
+    if follow_up is not None and follow_up.by_reference is not None:
+        return follow_up.by_reference
     if incident is not None and incident.case_id is not None:
         case = session.get_one(Case, incident.case_id)
         evidence = incident_evidence(session, case, message) if case.status in OPEN_STATUS_VALUES else None
         if evidence is not None:
             return Match(case, evidence)
-    if message.person_id:
-        own = open_case_for_person(session, message.force_id, message.person_id)
-        if own is not None:
-            return Match(own, "same person's open case")
+    if follow_up is not None and follow_up.own_case_id is not None:
+        return Match(session.get_one(Case, follow_up.own_case_id), "same person's open case")
     return None
 
 
@@ -98,6 +113,8 @@ def record_references(session: Session, message: Message) -> None:
 
 def remember_references(session: Session, case: Case, message: Message) -> None:
     """The message is in `case` now: its quoted references lead there."""
+    if not other_references(message.text):  # none were recorded (record_references)
+        return
     session.execute(
         update(QuotedReference).where(QuotedReference.message_id == message.id).values(case_id=case.id)
     )
