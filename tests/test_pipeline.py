@@ -82,7 +82,9 @@ def test_processing_twice_changes_nothing(beacon: Beacon) -> None:
 def test_a_message_from_a_known_author_takes_few_round_trips(beacon: Beacon) -> None:
     """Each statement costs more to build and send than SQLite takes to run it, so the pipeline's
     speed is its round trips: a known author's closed message took 14 before they were cut
-    (transaction control not counted: whether BEGIN shows here depends on the pool)."""
+    (transaction control not counted: whether BEGIN shows here depends on the pool). The noise
+    log then added three (triage ahead and the log's cursor, once a batch; the log's row), and
+    writing the message once instead of three times took two back: 12 for a batch of one."""
     beacon.ingest([inbound(text="Thanks for your help last week", author=PHONE)])
     [stored] = beacon.store([inbound(text="Thanks again, all sorted now", author=PHONE)])
     statements: list[str] = []
@@ -95,4 +97,4 @@ def test_a_message_from_a_known_author_takes_few_round_trips(beacon: Beacon) -> 
     beacon.pipeline.process(stored.message_id)
     event.remove(beacon.engine, "before_cursor_execute", count)
     assert _message(beacon, stored.message_id).disposition == "close"
-    assert len(statements) <= 11, "\n".join(statements)
+    assert len(statements) <= 12, "\n".join(statements)

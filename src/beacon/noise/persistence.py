@@ -148,25 +148,34 @@ class NoiseService:
         return NoiseOutcome(item.id, item.id if repeat else None, incident.id, decision.kind.value, decision.alert)
 
     def _record_item(self, session: Session, message: Message, decision: NoiseDecision) -> Message:
+        """The message standing for the item: this one for a new item, else the item's first
+        sighting (the lowest id carrying its key).
+
+        Queried without autoflush: earlier messages were flushed when their savepoints ended, and
+        this message's own changes are written once, with the rest of its stages."""
         message.item_key = decision.item_id
-        session.flush()
-        first = session.scalar(
-            select(Message)
-            .where(Message.force_id == message.force_id, Message.item_key == decision.item_id)
-            .order_by(Message.id)
-            .limit(1)
-        )
-        assert first is not None  # at least this message carries the key
+        if decision.new_item:
+            first = message
+        else:
+            with session.no_autoflush:
+                first = session.scalar(
+                    select(Message)
+                    .where(Message.force_id == message.force_id, Message.item_key == decision.item_id,
+                           Message.id < message.id)
+                    .order_by(Message.id)
+                    .limit(1)
+                ) or message
         message.item_id = first.id
         first.share_count = decision.item_shares + decision.item_copies
         return first
 
     def _record_incident(self, session: Session, message: Message, decision: NoiseDecision) -> IncidentRow:
-        row = session.scalar(
-            select(IncidentRow).where(
-                IncidentRow.force_id == message.force_id, IncidentRow.key == decision.incident_id
+        with session.no_autoflush:  # as for the item: one write of this message, at its end
+            row = session.scalar(
+                select(IncidentRow).where(
+                    IncidentRow.force_id == message.force_id, IncidentRow.key == decision.incident_id
+                )
             )
-        )
         if row is None:
             row = IncidentRow(
                 force_id=message.force_id, key=decision.incident_id, title=_title(message.text),
@@ -180,7 +189,8 @@ class NoiseService:
         row.priority = PRIORITY_NAMES.get(decision.incident_priority or 0)
         row.attention = PRIORITY_NAMES.get(decision.attention or 0)
         row.surging = decision.surging
-        session.flush()
+        if row.id is None:
+            session.flush()  # a new incident's id
         message.incident_id = row.id
         return row
 
