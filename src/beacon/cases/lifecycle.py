@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
@@ -35,18 +36,19 @@ TEAM_BY_CATEGORY_PREFIX = {
 
 
 def next_reference(session: Session, force: Force, now: datetime) -> str:
-    """A case number short enough to read out: PREFIX-YYMMDD-NNNN, counted per force per day."""
+    """A case number short enough to read out: PREFIX-YYMMDD-NNNN, counted per force per day.
+
+    One upsert: two transactions opening the day's first case at once both count, where an
+    update-then-insert let the second fail on the primary key (and its message wait for a retry).
+    """
     day = now.strftime("%y%m%d")
-    bumped = session.execute(
-        update(CaseCounter)
-        .where(CaseCounter.force_id == force.id, CaseCounter.day == day)
-        .values(value=CaseCounter.value + 1)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(CaseCounter(force_id=force.id, day=day, value=1))
-        session.flush()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(CaseCounter).values(force_id=force.id, day=day, value=1)
     value = session.scalar(
-        select(CaseCounter.value).where(CaseCounter.force_id == force.id, CaseCounter.day == day)
+        statement.on_conflict_do_update(
+            index_elements=[CaseCounter.force_id, CaseCounter.day],
+            set_={"value": CaseCounter.value + 1},
+        ).returning(CaseCounter.value)
     )
     return f"{force.case_prefix}-{day}-{value:04d}"
 
