@@ -35,14 +35,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import percentile
 from ingest import scenario_messages
 
-# Different wording each time: the noise stage would close word-for-word copies onto the first.
-P1_TEXTS = (
-    "He has a knife and is threatening people outside the Co-op on Harehills Lane",
-    "my neighbour is being stabbed right now please send someone to flat {n}",
-    "man with a gun on Roundhay Road pointing it at cars, house number {n}",
-    "my ex is kicking the door in and says he will kill me, {n} Gledhow Road",
-    "a woman is standing on the edge of the bridge at junction {n} and says she wants to jump",
+# Each P1 is worded afresh from three parts that all change from one to the next: with only a
+# number changed, the noise stage rightly folds the fifth "knife outside the Co-op" onto the first
+# as a near-copy, and it never reaches a case of its own (so it would never be timed).
+P1_WHO = ("a man", "two lads", "a woman", "my brother", "a teenager", "my neighbour", "someone", "my ex")
+P1_WHAT = (
+    "has a knife and is threatening people", "is being stabbed and bleeding badly",
+    "is pointing a gun at passing cars", "is kicking my door in and screaming he will kill me",
+    "is on the bridge railing saying she wants to jump", "has been hit by a car and is not moving",
+    "is holding a child hostage with a blade",
 )
+P1_WHERE = (
+    "outside the Co-op on Harehills Lane", "by the bus station", "at the top of Roundhay Road",
+    "in the park near the lake", "behind the Red Lion pub", "on Gledhow Road", "at the railway bridge",
+    "in the Asda car park", "by the school gates on Chapel Street", "near the canal lock",
+    "outside the chip shop on Market Street",
+)
+
+
+def p1_text(n: int) -> str:
+    return (f"{P1_WHO[n % len(P1_WHO)].capitalize()} {P1_WHAT[n % len(P1_WHAT)]} "
+            f"{P1_WHERE[n % len(P1_WHERE)]}, send help now (call {n})")
 
 
 @contextmanager
@@ -192,7 +205,7 @@ def run_p1_under_load(beacon: Any, background: list[Any], rate: float, seconds: 
             p1 = InboundMessage.model_validate({
                 "channel": "sms", "channel_account": "+447700900000", "provider_message_id": f"p1-{n}",
                 "author": {"id": f"+4477001{n:05d}"},
-                "text": f"{P1_TEXTS[n % len(P1_TEXTS)].format(n=n)} (report {n})",
+                "text": p1_text(n),
                 "created_at": "2026-11-28T23:30:00+00:00"})
             [accepted] = beacon.ingest([p1])
             sent[accepted.message_id] = time.monotonic()

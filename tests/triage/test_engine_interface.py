@@ -107,3 +107,15 @@ def test_force_files_can_replace_the_defaults(tmp_path):
     result = engine.triage("a zebra at the harbourside")
     assert result.priority == "P2" and result.categories == ["custom"]
     assert result.place["beat"] == "B-1"
+
+
+@pytest.mark.parametrize("text", [
+    "A teenager is on the bridge railing saying she wants to jump",
+    "my mate is threatening to jump off the multi-storey",
+    "there's a man about to jump from the footbridge",
+])
+def test_someone_about_to_jump_is_a_p1_to_the_lexicon(lexicon_engine, text):
+    """Found in a benchmark's wording: 'wants to jump' was not in the shipped lexicon, and the
+    full triage graded a person on a bridge railing P4."""
+    result = lexicon_engine.triage(text)
+    assert result.priority == "P1" and "self_harm" in result.categories
