@@ -114,13 +114,10 @@ def describe(row: CaseDisposition) -> str:
 
 def monitored_cases_by_beat(session: Session, force_id: int, since: datetime) -> Counter[str]:
     """Cases whose latest disposition, made since `since`, is monitor: counted by beat."""
-    rows = session.execute(
-        select(CaseDisposition.beat, func.count())
-        .where(CaseDisposition.id.in_(_latest(force_id)), CaseDisposition.outcome == Outcome.MONITOR.value,
-               CaseDisposition.decided_at >= since)
-        .group_by(CaseDisposition.beat)
-    )
-    return Counter({beat or "": int(n) for beat, n in rows})
+    counts: Counter[str] = Counter()
+    for beat, _need, n in monitored_cases_by_need(session, force_id, since):
+        counts[beat or ""] += n
+    return counts
 
 
 def monitored_cases_by_need(session: Session, force_id: int, since: datetime) -> list[tuple[str | None, str, int]]:
