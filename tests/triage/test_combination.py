@@ -31,6 +31,18 @@ def test_model_alone_cannot_push_a_clear_threat_to_life_below_p2(lexicon_engine)
     assert "threat_to_life_floor" in rules(result)
 
 
+@pytest.mark.parametrize("text", [
+    "my neighbour is being stabbed right now please send someone",
+    "he is beating her right now and she is bleeding badly",
+])
+def test_harm_happening_now_stays_p1_whatever_the_model_says(lexicon_engine, text):
+    """A stabbing in progress came out P2: a model trained on disaster tweets lowered it to the
+    threat-to-life floor. A control room answers it as an emergency."""
+    result = engine_with("Low", lexicon_engine).triage(text)
+    assert result.priority == "P1"
+    assert "happening_now" in rules(result)
+
+
 def test_3am_cannot_phone_stays_p1_whatever_the_model_says(lexicon_engine):
     result = engine_with("Low", lexicon_engine).triage(
         "its 3am, I cant phone, hes in the house and I am scared. please help")

@@ -4,6 +4,9 @@
   (Critical 1, High 0.75, Medium 0.5, Low 0.25) against thresholds stored with the model.
 * If the lexicon found nothing, the model's grade stands.
 * The model may raise a lexicon grade (`model_raised`).
+* A P1 harm grade with a strong harm phrase said to be happening now is not lowered at all
+  (`happening_now`): "being stabbed right now" is an emergency whatever a model trained on
+  disaster tweets, where such words are mostly news, makes of it.
 * The model may lower a lexicon grade by at most `MAX_LOWER` levels (`model_lowered`), and never
   below P2 when the lexicon saw a clear threat-to-life, violence, self-harm, domestic-abuse,
   fire or burglary signal, or such a P1 grade said to be happening now (`threat_to_life_floor`). Broadcast posts ("shooting downtown, stay safe") are graded
@@ -65,6 +68,10 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
     if PRIORITIES.index(view.priority) < PRIORITIES.index(lexicon_priority):
         decision.rule("model_raised", f"model grades {view.priority}", view.priority)
     elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
+        if _harm_happening_now(evidence, lexicon_priority):
+            decision.rule("happening_now", "harm said to be happening now: the model may not lower it",
+                          lexicon_priority)
+            return
         lowered = less_urgent(shift(lexicon_priority, MAX_LOWER), lexicon_priority)
         lowered = more_urgent(lowered, view.priority)
         clear = _clear_harm(evidence, lexicon_priority)
@@ -80,3 +87,9 @@ def _clear_harm(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
     if max(scores) >= STRONG_THREAT:
         return True
     return lexicon_priority == "P1" and evidence.in_progress and max(scores) >= 0.5
+
+
+def _harm_happening_now(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
+    """A P1 harm grade with a strong harm phrase and a cue that it is happening now."""
+    scores = [evidence.categories.get(slug, 0.0) for slug in FLOOR_CATEGORIES]
+    return lexicon_priority == "P1" and evidence.in_progress and max(scores) >= STRONG_THREAT

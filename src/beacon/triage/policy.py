@@ -10,8 +10,9 @@ see why. The safety rules, in the order applied:
    missing-person grade by one level.
 4. `deescalated`: "not an emergency", "no one hurt", "false alarm" cap the grade at P3 unless a
    strong threat-to-life phrase remains.
-5. The model (see `combine_with_model`) can raise a grade, and can lower it, but never below P2
-   when the lexicon saw a clear threat-to-life signal (`threat_to_life_floor`).
+5. The model (see `combine_with_model`) can raise a grade, and can lower it, but not at all when
+   a strong harm phrase is said to be happening now (`happening_now`), and never below P2 when
+   the lexicon saw a clear threat-to-life signal (`threat_to_life_floor`).
 6. `language_not_covered`: a language the lexicon and model do not cover is never P4, goes to a
    person, and is P2 if it contains an alarm word in any language.
 """
