@@ -83,13 +83,15 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
 
 def _clear_harm(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
     """A strong harm phrase, or a P1 harm grade said to be happening now."""
-    scores = [evidence.categories.get(slug, 0.0) for slug in FLOOR_CATEGORIES]
-    if max(scores) >= STRONG_THREAT:
-        return True
-    return lexicon_priority == "P1" and evidence.in_progress and max(scores) >= 0.5
+    score = _harm_score(evidence)
+    return score >= STRONG_THREAT or (lexicon_priority == "P1" and evidence.in_progress and score >= 0.5)
 
 
 def _harm_happening_now(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
     """A P1 harm grade with a strong harm phrase and a cue that it is happening now."""
-    scores = [evidence.categories.get(slug, 0.0) for slug in FLOOR_CATEGORIES]
-    return lexicon_priority == "P1" and evidence.in_progress and max(scores) >= STRONG_THREAT
+    return lexicon_priority == "P1" and evidence.in_progress and _harm_score(evidence) >= STRONG_THREAT
+
+
+def _harm_score(evidence: LexiconEvidence) -> float:
+    """The strongest of the harm categories the model may not grade away."""
+    return max(evidence.categories.get(slug, 0.0) for slug in FLOOR_CATEGORIES)
