@@ -11,7 +11,7 @@ from beacon.cases import queries
 from beacon.cases.audit_events import record
 from beacon.cases.audit_trail import to_csv, trail_for_case, trail_for_person
 from beacon.web.deps import BeaconDep, PageViewer, ReadSession
-from beacon.web.pages import actor_of, audit_read, render
+from beacon.web.pages import actor_of, audit_read, case_or_404, render
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer
 
@@ -28,9 +28,7 @@ def _auditor(viewer: Viewer) -> None:
 def case_trail(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    case = case_or_404(session, viewer.force_id, case_id)
     _auditor(viewer)
     events = trail_for_case(session, viewer.force_id, case_id)
     audit_read(beacon, viewer, [("audit_trail", f"case:{case_id}")], "audit view")
@@ -62,8 +60,7 @@ def export_trail(
     if (case_id is None) == (person_id is None):
         raise Problem(400, "Bad request", "give exactly one of case_id or person_id", "bad_request")
     if case_id is not None:
-        if queries.get_case(session, viewer.force_id, case_id) is None:
-            raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+        case_or_404(session, viewer.force_id, case_id)
         events, subject = trail_for_case(session, viewer.force_id, case_id), f"case:{case_id}"
     else:
         assert person_id is not None

@@ -25,8 +25,7 @@ from beacon.routing.policy import Policy, load_policy
 from beacon.store.tables import Case, Message
 from beacon.web.control_room import beat_map_from
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import actor_of, audit_read, render
-from beacon.web.problems import Problem
+from beacon.web.pages import actor_of, audit_read, case_or_404, render
 from beacon.web.security import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -65,13 +64,6 @@ def _case_beat(session: Session, case: Case) -> str | None:
     return str(beat) if beat else None
 
 
-def _case(session: Session, viewer: Viewer, case_id: int) -> Case:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    return case
-
-
 def show_case(request: Request, viewer: Viewer, session: Session, beacon: Beacon, case: Case,
               **extra: Any) -> HTMLResponse:
     person = queries.get_person(session, viewer.force_id, case.person_id) if case.person_id else None
@@ -93,7 +85,7 @@ def _shown(case: Case) -> list[tuple[str, int | str]]:
 def case_page(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    case = _case(session, viewer, case_id)
+    case = case_or_404(session, viewer.force_id, case_id)
     audit_read(beacon, viewer, _shown(case), "case page")
     return show_case(request, viewer, session, beacon, case)
 
@@ -109,7 +101,7 @@ def case_disposition(
 ) -> Response:
     """Set the case's disposition; a refused form comes back as the case page with the error
     beside the form and the handler's input kept (422), not a bare error page."""
-    case = _case(session, viewer, case_id)
+    case = case_or_404(session, viewer.force_id, case_id)
     options = disposition_options(beacon, session, case)
     try:
         if outcome not in {o.value for o in Outcome}:

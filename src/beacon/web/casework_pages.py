@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beacon.cases import queries
 from beacon.cases.assignment import AssignmentError, reassign, release, take
 from beacon.cases.casework_view import open_alerts
 from beacon.cases.escalation import acknowledge_case
@@ -27,18 +26,10 @@ from beacon.cases.settings import casework_for
 from beacon.store.tables import Case, Team, User
 from beacon.store.tables_casework import Alert
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import actor_of, audit_read, render
+from beacon.web.pages import actor_of, audit_read, case_or_404, render
 from beacon.web.problems import Problem
-from beacon.web.security import Viewer
 
 router = APIRouter(include_in_schema=False)
-
-
-def _case(session: Session, viewer: Viewer, case_id: int) -> Case:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    return case
 
 
 def _staff_names(session: Session, force_id: int) -> dict[int, str]:
@@ -53,7 +44,7 @@ def _back(case_id: int) -> Response:
 
 @router.post("/cases/{case_id}/take", dependencies=[Csrf])
 def take_case(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
-    take(session, _case(session, viewer, case_id), actor_of(viewer), beacon.clock.now())
+    take(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), beacon.clock.now())
     return _back(case_id)
 
 
@@ -62,7 +53,7 @@ def release_case(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    release(session, _case(session, viewer, case_id), actor_of(viewer), reason.strip(), beacon.clock.now())
+    release(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), reason.strip(), beacon.clock.now())
     return _back(case_id)
 
 
@@ -72,7 +63,7 @@ def reassign_case(
     to_user: Annotated[int, Form()], reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     try:
-        reassign(session, _case(session, viewer, case_id), to_user, actor_of(viewer), reason, beacon.clock.now())
+        reassign(session, case_or_404(session, viewer.force_id, case_id), to_user, actor_of(viewer), reason, beacon.clock.now())
     except AssignmentError as error:
         raise Problem(422, "Cannot reassign", str(error), "reassign_refused") from None
     return _back(case_id)
@@ -80,7 +71,7 @@ def reassign_case(
 
 @router.post("/cases/{case_id}/acknowledge", dependencies=[Csrf])
 def acknowledge(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
-    acknowledge_case(session, _case(session, viewer, case_id), actor_of(viewer), "web", beacon.clock.now())
+    acknowledge_case(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), "web", beacon.clock.now())
     return _back(case_id)
 
 

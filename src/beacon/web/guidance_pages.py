@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from beacon.audit import Actor
 from beacon.bootstrap import Beacon
-from beacon.cases import queries as case_queries
 from beacon.guidance import Article
 from beacon.guidance.articles import ArticleError, parse_templates, templates_as_yaml
 from beacon.guidance.for_case import guidance_for_case
@@ -29,7 +28,7 @@ from beacon.guidance.library import (
 from beacon.guidance.markdown import render_markdown
 from beacon.guidance.protection import message_is_distressing
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import audit_read, render, templates
+from beacon.web.pages import audit_read, case_or_404, render, templates
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer
 
@@ -54,9 +53,7 @@ def force_articles(beacon: Beacon, session: Session, force_id: int) -> list[Arti
 @router.get("/cases/{case_id}/guidance")
 def guidance_panel(case_id: int, request: Request, viewer: PageViewer, session: ReadSession,
                    beacon: BeaconDep) -> HTMLResponse:
-    case = case_queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    case = case_or_404(session, viewer.force_id, case_id)
     articles = force_articles(beacon, session, viewer.force_id)
     guidance = guidance_for_case(session, case, articles)
     # The panel reads the citizen's words and greets them by name: a consultation of the case.

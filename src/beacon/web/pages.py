@@ -20,6 +20,9 @@ from beacon.cases.audit_events import record, record_reads, user_actor
 from beacon.cases.handover import add_promise
 from beacon.cases.lifecycle import Status, add_note, change_status
 from beacon.staff.accounts import authenticate
+from sqlalchemy.orm import Session
+
+from beacon.store.tables import Case
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer, csrf_token, sign_in, sign_out, viewer_from_session
@@ -47,6 +50,14 @@ templates.env.filters["local"] = local_time
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     context.setdefault("csrf", csrf_token(request))
     return templates.TemplateResponse(request, name, context)
+
+
+def case_or_404(session: Session, force_id: int, case_id: int) -> Case:
+    """The force's case, or the 404 a case of another force (or none) answers on every route."""
+    case = queries.get_case(session, force_id, case_id)
+    if case is None:
+        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    return case
 
 
 def actor_of(viewer: Viewer) -> Actor:
@@ -142,9 +153,7 @@ def case_note(
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
     promise: Annotated[bool, Form()] = False,
 ) -> Response:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    case = case_or_404(session, viewer.force_id, case_id)
     now = beacon.clock.now()
     if promise:
         add_promise(session, case, actor_of(viewer), text.strip(), now)
@@ -160,9 +169,7 @@ def case_status(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     status: Annotated[Status, Form()],
 ) -> Response:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
+    case = case_or_404(session, viewer.force_id, case_id)
     before = case.status
     if change_status(session, case, status, viewer.id, beacon.clock.now()) is not None:
         record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id,

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Actor
-from beacon.cases import queries
 from beacon.config import Settings
 from beacon.outbox.replies import ReplyRefused, queue_reply, route_for
 from beacon.outbox.reply_status import reply_status
@@ -24,7 +23,7 @@ from beacon.outbox.senders import LOG_ONLY, sends_for_real
 from beacon.store.tables import Case, Message
 from beacon.store.tables_outbox import OutboxEntry
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import render
+from beacon.web.pages import case_or_404, render
 from beacon.web.problems import Problem
 
 router = APIRouter(include_in_schema=False)
@@ -41,13 +40,6 @@ class Answerable:
 class SentReply:
     entry: OutboxEntry
     status: str  # queued, sent, delivered, read, failed, or log-only
-
-
-def _case(session: Session, force_id: int, case_id: int) -> Case:
-    case = queries.get_case(session, force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    return case
 
 
 def _answerable(session: Session, case: Case, settings: Settings) -> list[Answerable]:
@@ -82,7 +74,7 @@ def reply_panel(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
 ) -> HTMLResponse:
     """The panel alone for htmx (the case page loads it); a whole page without JavaScript."""
-    case = _case(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer.force_id, case_id)
     return render(
         request, "_reply_form.html", viewer=viewer, case=case, panel=True,
         standalone=not request.headers.get("hx-request"),
@@ -98,7 +90,7 @@ def send_reply(
     text: Annotated[str, Form(min_length=1, max_length=100_000)],
     reply_key: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    case = _case(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer.force_id, case_id)
     answering = session.scalar(select(Message).where(
         Message.id == message_id, Message.case_id == case.id, Message.direction == "in"))
     if answering is None:
