@@ -25,10 +25,22 @@ def rules(result) -> list[str]:
     return [reason["rule"] for reason in result.reasons if reason["kind"] == "rule"]
 
 
-def test_model_alone_cannot_push_a_clear_threat_to_life_below_p2(lexicon_engine):
+def test_model_cannot_lower_a_strong_threat_to_a_person(lexicon_engine):
+    """Safety first: a model sure it is routine (Low 0.98) does not lower "going to kill me"."""
     result = engine_with("Low", lexicon_engine).triage("he says he is going to kill me")
+    assert result.priority == "P1"
+    assert "model_may_not_lower" in rules(result)
+
+
+def test_model_lowers_weaker_harm_one_level_and_never_below_p2(lexicon_engine):
+    result = engine_with("Low", lexicon_engine).triage("a man has been following me for 20 minutes")
     assert result.priority == "P2"
-    assert "threat_to_life_floor" in rules(result)
+
+
+def test_a_past_burglary_gets_no_threat_to_life_floor(lexicon_engine):
+    result = engine_with("Low", lexicon_engine).triage("we were burgled last month, can I get a crime number")
+    assert result.priority in ("P3", "P4")
+    assert "threat_to_life_floor" not in rules(result)
 
 
 @pytest.mark.parametrize("text", [

@@ -17,15 +17,19 @@ Safety rules that come later in the policy (vulnerability, de-escalation, langua
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from beacon.triage.analysis import LexiconEvidence
 from beacon.triage.model import PRIORITY_LABELS, TextModel
-from beacon.triage.policy import STRONG_THREAT, Decision
+from beacon.triage.policy import HARM_NOW, STRONG_THREAT, Decision
 from beacon.triage.result import PRIORITIES, less_urgent, more_urgent, shift
 
 GAIN = {"P1": 1.0, "P2": 0.75, "P3": 0.5, "P4": 0.25}
 DEFAULT_THRESHOLDS = {"P1": 0.8, "P2": 0.5, "P3": 0.4}
 MAX_LOWER = 3
+# The model may lower a grade of harm to a person only when it gives P3+P4 at least this much:
+# a missed emergency costs far more than a false alarm.
+LOWER_CONFIDENCE = 0.9
 # Categories whose clear signal (score >= STRONG_THREAT) the model may never grade below P2.
 FLOOR_CATEGORIES = ("threat_to_life", "violence_weapons", "self_harm", "domestic_abuse",
                     "fire_explosion", "crime.burglary")
@@ -37,18 +41,31 @@ class ModelView:
     label_scores: dict[str, float]
     priority: str | None  # None when the model does not predict priorities
     expected: float  # expected score in [0.25, 1]; 0 when not a priority model
+    threshold: float | None = None  # the threshold the expected score met for `priority`
+    reading: Any = None  # a SemanticReading: the deciding sentence and the label heads
+
+    @property
+    def low_confidence(self) -> float:
+        """The model's probability that the message is routine (P3 or P4)."""
+        return sum(p for name, p in self.label_scores.items()
+                   if PRIORITY_LABELS.get(name.lower()) in ("P3", "P4"))
 
 
 def read_model(model: TextModel, text: str, normalised: str | None = None) -> ModelView:
     """The model's grade; `normalised` is `normalise(text)` when the caller already has it."""
-    scores = model.scores(text) if normalised is None else model.scores_of_normalised(normalised)
+    reading = None
+    if hasattr(model, "read"):  # the meaning model reads the raw text, sentence by sentence
+        reading = model.read(text)
+        scores = reading.scores
+    else:
+        scores = model.scores(text) if normalised is None else model.scores_of_normalised(normalised)
     label = max(scores, key=scores.__getitem__)
     if not model.predicts_priority:
-        return ModelView(label, scores, None, 0.0)
+        return ModelView(label, scores, None, 0.0, reading=reading)
     expected = sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
     thresholds = {**DEFAULT_THRESHOLDS, **model.meta.get("thresholds", {})}
     priority = next((level for level in ("P1", "P2", "P3") if expected >= thresholds[level]), "P4")
-    return ModelView(label, scores, priority, expected)
+    return ModelView(label, scores, priority, expected, thresholds.get(priority), reading)
 
 
 def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: ModelView,
@@ -63,14 +80,19 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
     lexicon_priority = decision.priority
     if not decision.categories:
         decision.priority, decision.strength = view.priority, model_strength
+        decision.decided_by = "model"
         return
     decision.strength = 0.5 * decision.strength + 0.5 * model_strength
     if PRIORITIES.index(view.priority) < PRIORITIES.index(lexicon_priority):
-        decision.rule("model_raised", f"model grades {view.priority}", view.priority)
+        decision.rule("model_raised", f"model grades {view.priority} (expected score {view.expected:.2f}"
+                      f" >= {view.threshold})", view.priority)
     elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
         if _harm_happening_now(evidence, lexicon_priority):
             decision.rule("happening_now", "harm said to be happening now: the model may not lower it",
                           lexicon_priority)
+            return
+        if _harm_to_a_person(evidence):
+            _lower_harm_to_a_person(decision, evidence, view, lexicon_priority)
             return
         lowered = less_urgent(shift(lexicon_priority, MAX_LOWER), lexicon_priority)
         lowered = more_urgent(lowered, view.priority)
@@ -81,8 +103,41 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
             decision.rule("model_lowered", f"model grades {view.priority}", lowered)
 
 
+def _lower_harm_to_a_person(decision: Decision, evidence: LexiconEvidence, view: ModelView,
+                            lexicon_priority: str) -> None:
+    """Harm to a person: an emergency phrase ("strangling", "overdose", "won't let me leave", or
+    a strong phrase of a P1 category, "going to kill me") is not lowered; otherwise the model lowers one level at most, only when it is sure the message is
+    routine, and never below P2."""
+    emergency_terms = [match.term.phrase for match in _harm_matches(evidence)
+                       if match.term.priority == "P1" or (lexicon_priority == "P1" and match.weight >= STRONG_THREAT)]
+    if emergency_terms or view.low_confidence < LOWER_CONFIDENCE:
+        why = (f"emergency phrase {emergency_terms[0]!r}" if emergency_terms else
+               f"the model is not sure it is routine (P3+P4 {view.low_confidence:.2f} < {LOWER_CONFIDENCE})")
+        decision.rule("model_may_not_lower", f"harm to a person; {why}", lexicon_priority)
+        return
+    lowered = more_urgent(shift(lexicon_priority, 1), "P2")
+    decision.rule("model_lowered", f"model grades {view.priority} (P3+P4 {view.low_confidence:.2f}); "
+                  "harm to a person is lowered one level at most, never below P2", lowered)
+
+
+def _harm_matches(evidence: LexiconEvidence) -> list:
+    return [match for match in evidence.matches
+            if match.weight >= 0.5 and not match.reported and match.term.group == "category"
+            and match.term.name in HARM_NOW]
+
+
+def _harm_to_a_person(evidence: LexiconEvidence) -> bool:
+    """A harm category found, not said to be in the past, not banter, not in a news report."""
+    if evidence.banter or (evidence.past and not evidence.in_progress):
+        return False
+    return bool(_harm_matches(evidence))
+
+
 def _clear_harm(evidence: LexiconEvidence, lexicon_priority: str) -> bool:
-    """A strong harm phrase, or a P1 harm grade said to be happening now."""
+    """A strong harm phrase, or a P1 harm grade said to be happening now; never for harm the
+    message says happened earlier (a burglary last month is not a threat to life)."""
+    if evidence.past and not evidence.in_progress:
+        return False
     score = _harm_score(evidence)
     return score >= STRONG_THREAT or (lexicon_priority == "P1" and evidence.in_progress and score >= 0.5)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,18 +13,20 @@ from beacon.triage.lexicon import Lexicon, load_lexicon
 from beacon.triage.places import PlaceFinder
 from beacon.triage.policy import (
     Decision,
+    apply_harm_now,
     apply_language_rule,
     apply_safety_rules,
     category_priority,
     decide_from_lexicon,
 )
-from beacon.triage.result import TriageResult
+from beacon.triage.result import PRIORITIES, TriageResult
 from beacon.triage.text import normalise, tokens
 from beacon.triage.thrive import thrive
 
 if TYPE_CHECKING:
     from beacon.messages import Place
     from beacon.triage.model import TextModel
+    from beacon.triage.semantic import SemanticReading
 
 
 _NO_EVIDENCE = LexiconEvidence()  # a category's own priority, without "now"/"earlier" cues
@@ -66,10 +69,13 @@ class TriageEngine:
         view = read_model(self.model, text, normalised) if self.model is not None else None
         if view is not None:
             combine_with_model(decision, evidence, view, self.version)
-        apply_safety_rules(decision, evidence)
+            if view.reading is not None:
+                _add_model_labels(decision, view.reading)
+        apply_safety_rules(decision, evidence, self.lexicon.settings["category_threshold"])
         foreign_alarm = any(alarm not in _ENGLISH_ALARMS for alarm in evidence.alarms)
         guess = self.language_gate.guess(text, language, foreign_alarm)
         if not guess.covered:
+            self._grade_other_language(decision, guess.code, words)
             apply_language_rule(decision, guess.code, evidence.alarms)
         found, how = self.places.find(text, place, words)
         if found:
@@ -78,11 +84,30 @@ class TriageEngine:
                                  "language": guess.code, "covered": guess.covered})
         return self._result(decision, evidence.past, found, guess.code, view)
 
+    def _grade_other_language(self, decision: Decision, code: str | None, words: list[str]) -> None:
+        """Grade the harm a message in an uncovered language expresses, from that language's
+        harm terms (all of them when the language is unknown); it still goes to a person."""
+        others = self.lexicon.other_languages
+        for index in ([others[code]] if code in others else list(others.values())):
+            evidence = analyse_words(replace(self.lexicon, index=index), words)
+            found = decide_from_lexicon(self.lexicon, evidence)
+            apply_harm_now(found, evidence, self.lexicon.settings["category_threshold"])
+            for slug, score in found.categories.items():
+                decision.categories[slug] = max(score, decision.categories.get(slug, 0.0))
+            decision.reasons.extend(reason for reason in found.reasons if reason["kind"] != "rule")
+            if PRIORITIES.index(found.priority) < PRIORITIES.index(decision.priority):
+                decision.rule("harm_other_language",
+                              f"harm terms in {code or 'another language'}: "
+                              + ", ".join(match.term.phrase for match in evidence.matches if match.weight > 0),
+                              found.priority)
+                decision.strength = max(decision.strength, found.strength)
+
     def _result(self, decision: Decision, past: bool, place: dict | None, language: str | None,
                 view: ModelView | None) -> TriageResult:
         severities = {slug: category_priority(self.lexicon, _NO_EVIDENCE, slug)
                       for slug in decision.categories if slug in self.lexicon.categories}
         categories = sorted(decision.categories, key=lambda slug: -decision.categories[slug])
+        decision.reasons.append(grade_reason(decision, view))
         return TriageResult(
             priority=decision.priority,
             urgency=round(decision.urgency, 4),
@@ -97,6 +122,47 @@ class TriageEngine:
             label=view.label if view else None,
             label_scores=view.label_scores if view else None,
         )
+
+
+VULNERABILITY_THRESHOLD = 0.5
+CATEGORY_THRESHOLD = 0.6
+
+
+def _add_model_labels(decision: Decision, reading: SemanticReading) -> None:
+    """Vulnerabilities and categories the meaning model finds that the lexicon did not name."""
+    found = []
+    for head, threshold, into in (("vulnerabilities", VULNERABILITY_THRESHOLD, decision.vulnerabilities),
+                                  ("categories", CATEGORY_THRESHOLD, decision.categories)):
+        for label, probability in reading.labels(head, threshold).items():
+            if label not in into and label != "irrelevant":
+                into[label] = probability
+                found.append(f"{label} {probability:.2f}")
+    if found:
+        decision.reasons.append({"kind": "model_labels", "detail": f"the model finds {', '.join(found)}"})
+
+
+def grade_reason(decision: Decision, view: ModelView | None) -> dict:
+    """One reason naming what set the final grade: a rule, the model's score against its
+    threshold, or the lexicon's strongest phrase."""
+    by, score, threshold = decision.decided_by, None, None
+    if by == "model" and view is not None:
+        score, threshold = round(view.expected, 3), view.threshold
+        detail = (f"the model grades {view.priority}: expected score {view.expected:.2f}"
+                  + (f" >= threshold {threshold}" if threshold is not None else " (below every threshold)"))
+    elif by == "lexicon":
+        phrases = [r for r in decision.reasons if r["kind"] == "lexicon" and r.get("weight", 0) > 0
+                   and r.get("group") == "category"]
+        strongest = max(phrases, key=lambda r: r["weight"], default=None)
+        detail = (f"the phrase '{strongest['term']}' ({strongest['name']}) gives {decision.priority}"
+                  if strongest else "nothing urgent found")
+    else:
+        last = next((r for r in reversed(decision.reasons) if r.get("rule") == by), None)
+        detail = last["detail"] if last else by
+    reading = view.reading if view is not None else None
+    if reading is not None and reading.deciding_sentence and by in ("model", "model_raised"):
+        detail += f'; the most urgent sentence: "{reading.deciding_sentence[:120]}"'
+    return {"kind": "grade", "priority": decision.priority, "decided_by": by, "detail": detail,
+            "score": score, "threshold": threshold}
 
 
 def _lexicon_words(lexicon: Lexicon) -> set[str]:

@@ -91,6 +91,9 @@ class Lexicon:
     categories: dict[str, Category]
     index: PhraseIndex
     term_count: int
+    # Harm terms per language the lexicon does not cover ("cy", "pl"): matched only when a
+    # message is in such a language, so that "most" (Polish: bridge) does not fire on English.
+    other_languages: dict[str, PhraseIndex] = field(default_factory=dict)
 
 
 _DEFAULT_SETTINGS = {
@@ -145,8 +148,25 @@ def compile_lexicon(data: dict[str, Any], source: str = "<lexicon>") -> Lexicon:
     count += _add_terms(index, data.get("alarm_any_language", []), "alarm", "alarm",
                         f"{source}: alarm_any_language")
     languages = tuple(str(code) for code in data.get("languages", ["en"]))
+    other = _other_languages(data.get("harm_other_languages", {}), categories, source)
     return Lexicon(str(data.get("version", "unversioned")), languages, settings, categories,
-                   index, count)
+                   index, count, other)
+
+
+def _other_languages(spec: Any, categories: dict[str, Category], source: str) -> dict[str, PhraseIndex]:
+    where = f"{source}: harm_other_languages"
+    indexes: dict[str, PhraseIndex] = {}
+    for code, groups in _mapping(spec, where).items():
+        index = PhraseIndex()
+        for group, terms in _mapping(groups, f"{where}.{code}").items():
+            if group in MODIFIER_LISTS:
+                _add_terms(index, terms, group, group, f"{where}.{code}.{group}")
+            elif group in categories:
+                _add_terms(index, terms, "category", group, f"{where}.{code}.{group}")
+            else:
+                raise LexiconError(f"{where}.{code}: {group!r} is neither a category nor a modifier list")
+        indexes[str(code)] = index
+    return indexes
 
 
 def _add_terms(index: PhraseIndex, spec: Any, group: str, name: str, where: str) -> int:

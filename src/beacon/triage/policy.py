@@ -28,8 +28,11 @@ from beacon.triage.result import PRIORITIES, less_urgent, more_urgent, shift
 
 HARM_CATEGORIES = frozenset(
     {"threat_to_life", "violence_weapons", "domestic_abuse", "self_harm", "missing_person",
-     "fire_explosion", "crime.burglary", "request_help", "road_collision", "hazard"}
+     "fire_explosion", "crime.burglary", "request_help", "road_collision", "hazard",
+     "sexual_offence", "mental_health"}
 )
+HARM_NOW = ("threat_to_life", "violence_weapons", "domestic_abuse", "self_harm", "sexual_offence",
+            "fire_explosion", "missing_person")
 VULNERABLE = ("child", "older_person", "disability", "mental_health")
 STRONG_THREAT = 0.9
 BAND_FLOOR = {"P1": 0.75, "P2": 0.5, "P3": 0.25, "P4": 0.0}
@@ -45,10 +48,12 @@ class Decision:
     vulnerabilities: dict[str, float] = field(default_factory=dict)
     needs_human: bool = False
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    decided_by: str = "lexicon"  # the rule that last set the priority, "model" or "lexicon"
 
     def rule(self, name: str, detail: str, priority: str) -> None:
         self.reasons.append({"kind": "rule", "detail": f"{name}: {detail}", "rule": name,
                              "priority": priority})
+        self.decided_by = name
         self.priority = priority
 
     @property
@@ -76,10 +81,23 @@ def decide_from_lexicon(lexicon: Lexicon, evidence: LexiconEvidence) -> Decision
     return decision
 
 
-def apply_safety_rules(decision: Decision, evidence: LexiconEvidence) -> None:
+def apply_safety_rules(decision: Decision, evidence: LexiconEvidence, threshold: float = 0.5) -> None:
     """Rules 2-4, applied after the model so that the model cannot undo them."""
+    apply_harm_now(decision, evidence, threshold)
     apply_vulnerability_rules(decision)
     apply_deescalation(decision, evidence)
+
+
+def apply_harm_now(decision: Decision, evidence: LexiconEvidence, threshold: float) -> None:
+    """`harm_now`: harm to a person (violence, a weapon, strangling, self-harm, sexual assault,
+    domestic abuse, fire) said to be happening now or with the danger present is an emergency,
+    whoever reports it: P1. Not when the message says it happened earlier, or is banter."""
+    if decision.priority == "P1" or not evidence.in_progress or evidence.banter:
+        return
+    harm = [slug for slug in HARM_NOW if evidence.categories.get(slug, 0.0) >= threshold]
+    if harm:
+        decision.rule("harm_now", f"{', '.join(harm)} with a sign it is happening now", "P1")
+        decision.strength = max(decision.strength, max(evidence.categories[slug] for slug in harm))
 
 
 def category_priority(lexicon: Lexicon, evidence: LexiconEvidence, slug: str) -> str:

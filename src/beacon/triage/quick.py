@@ -27,5 +27,5 @@ class EmergencyCheck:
     def __call__(self, text: str) -> bool:
         evidence = analyse(self._lexicon, text or "")
         decision = decide_from_lexicon(self._lexicon, evidence)
-        apply_safety_rules(decision, evidence)
+        apply_safety_rules(decision, evidence, self._lexicon.settings["category_threshold"])
         return decision.priority == "P1"
