@@ -150,3 +150,28 @@ def test_cli_train_stores_character_ngrams_and_thresholds(labelled_csv, tmp_path
     bad = CliRunner().invoke(app, ["model", "train", "--data", str(labelled_csv), "--label-field",
                                    "label", "--output", str(model_path), "--thresholds", "0.6"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["model", "model.npz", "sub/model.bin"])
+@pytest.mark.parametrize("kind", ["semantic", "tfidf"])
+def test_train_then_triage_works_for_any_output_name(labelled_csv, tmp_path, name, kind):
+    """`--output X` writes exactly X (numpy used to append .npz), and `--model X` then reads it."""
+    model_path = tmp_path / name
+    trained = CliRunner().invoke(app, ["model", "train", "--data", str(labelled_csv), "--label-field", "label",
+                                       "--output", str(model_path), "--kind", kind, "--min-df", "1"])
+    assert trained.exit_code == 0, trained.output
+    assert model_path.is_file() and not model_path.with_name(model_path.name + ".npz").exists()
+    out = tmp_path / "out.jsonl"
+    triaged = CliRunner().invoke(app, ["triage", "--input", str(labelled_csv), "--output", str(out),
+                                       "--model", str(model_path)])
+    assert triaged.exit_code == 0, triaged.output
+    first = json.loads(out.read_text().splitlines()[0])
+    assert {"id", "priority", "urgency", "categories", "vulnerabilities", "risk", "place", "language",
+            "needs_human", "reasons", "model_version", "item", "incident", "created_at", "label",
+            "label_scores"} <= set(first)
+
+
+def test_triage_with_a_missing_model_says_so_and_exits_non_zero(labelled_csv, tmp_path):
+    result = CliRunner().invoke(app, ["triage", "--input", str(labelled_csv), "--output",
+                                      str(tmp_path / "out.jsonl"), "--model", str(tmp_path / "nope")])
+    assert result.exit_code != 0 and "model file not found" in result.output

@@ -54,9 +54,13 @@ def train_command(
                                                     "e.g. 2,5")] = None,
     thresholds: Annotated[str | None, typer.Option(help="P1,P2,P3 thresholds on the expected "
                                                    "priority score, stored with the model")] = None,
+    kind: Annotated[str | None, typer.Option(help="semantic (default): heads over the shipped sentence "
+                                             "encoder; tfidf: words (and --char-ngrams)")] = None,
 ) -> None:
-    """Train a TF-IDF + logistic-regression model; saved as plain arrays (no pickle)."""
+    """Train a text model on any labelled file; saved as plain arrays (no pickle), exactly at
+    --output whatever its name, for `beacon triage --model`."""
     keep = {label.strip() for label in labels.split(",")} if labels else None
+    kind = kind or ("tfidf" if char_ngrams else "semantic")
     try:
         grams = _numbers(char_ngrams, 2, int, "--char-ngrams") if char_ngrams else None
         cuts = _numbers(thresholds, 3, float, "--thresholds") if thresholds else None
@@ -67,14 +71,22 @@ def train_command(
                 meta["version"] = version
             if cuts:
                 meta["thresholds"] = dict(zip(("P1", "P2", "P3"), cuts, strict=True))
-            model = fit(texts, labels_read, min_df=min_df, C=c, meta=meta,
-                        char_ngrams=tuple(grams) if grams else None)
+            if kind == "semantic":
+                from beacon.triage.semantic_training import fit_semantic
+
+                model = fit_semantic(texts, labels_read, meta=meta)
+            elif kind == "tfidf":
+                model = fit(texts, labels_read, min_df=min_df, C=c, meta=meta,
+                            char_ngrams=tuple(grams) if grams else None)
+            else:
+                raise ValueError(f"--kind must be semantic or tfidf, not {kind!r}")
         model.save(output)
     except (BatchInputError, ValueError, OSError) as error:
         _err.print(f"[red]beacon model train:[/red] {error}")
         raise typer.Exit(code=2) from None
-    _err.print(f"model {model.version}: {len(model.classes)} labels, "
-               f"{len(model.vocabulary) + len(model.char_vocabulary)} features, written to {output}")
+    size = (f"{len(model.vocabulary) + len(model.char_vocabulary)} features" if kind == "tfidf"
+            else "heads over the sentence encoder")
+    _err.print(f"model {model.version}: {len(model.classes)} labels, {size}, written to {output}")
 
 
 def _numbers(value: str, count: int, kind: type, option: str) -> list:

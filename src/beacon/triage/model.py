@@ -14,19 +14,22 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from beacon.triage.arrays import ModelFileError, load_arrays, save_arrays
 from beacon.triage.text import model_tokens, model_tokens_of_normalised, normalise
+
+if TYPE_CHECKING:
+    from beacon.triage.semantic import SemanticModel
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "model.npz"
 PRIORITY_LABELS = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4",
                    "p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4"}
 
 
-class ModelError(ValueError):
-    """A model file is missing, unreadable or not a Beacon model."""
+ModelError = ModelFileError  # a model file is missing, unreadable or not a Beacon model
 
 
 def features(text: str) -> list[str]:
@@ -183,7 +186,7 @@ class TextModel:
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         grams = sorted(self.char_vocabulary, key=self.char_vocabulary.__getitem__)
         blocks = {"char_vocabulary": np.array(grams, dtype=np.str_)} if grams else {}
-        np.savez_compressed(
+        save_arrays(
             path,
             **blocks,
             vocabulary=np.array(terms, dtype=np.str_),
@@ -195,25 +198,29 @@ class TextModel:
         )
 
 
-def load_model(path: Path | str) -> TextModel:
+def load_model(path: Path | str) -> TextModel | SemanticModel:
+    """A model file of either kind: TF-IDF (`TextModel`) or encoder heads (`SemanticModel`)."""
+    data = load_arrays(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            terms = [str(term) for term in data["vocabulary"]]
-            grams = ([str(gram) for gram in data["char_vocabulary"]]
-                     if "char_vocabulary" in data.files else [])
-            return TextModel(
-                classes=[str(label) for label in data["classes"]],
-                vocabulary={term: position for position, term in enumerate(terms)},
-                idf=data["idf"].astype(np.float64),
-                coef=data["coef"].astype(np.float64),
-                intercept=data["intercept"].astype(np.float64),
-                meta=json.loads(str(data["meta"])),
-                char_vocabulary={gram: len(terms) + position for position, gram in enumerate(grams)},
-            )
-    except (OSError, KeyError, ValueError) as error:
-        raise ModelError(f"cannot load model {path}: {error}") from error
+        if "kind" in data and str(data["kind"]) == "semantic":
+            from beacon.triage.semantic import from_arrays
+
+            return from_arrays(data)
+        terms = [str(term) for term in data["vocabulary"]]
+        grams = [str(gram) for gram in data["char_vocabulary"]] if "char_vocabulary" in data else []
+        return TextModel(
+            classes=[str(label) for label in data["classes"]],
+            vocabulary={term: position for position, term in enumerate(terms)},
+            idf=data["idf"].astype(np.float64),
+            coef=data["coef"].astype(np.float64),
+            intercept=data["intercept"].astype(np.float64),
+            meta=json.loads(str(data["meta"])),
+            char_vocabulary={gram: len(terms) + position for position, gram in enumerate(grams)},
+        )
+    except (KeyError, ValueError, OSError) as error:
+        raise ModelError(f"cannot load model {path}: not a Beacon model ({error})") from error
 
 
-def load_default_model() -> TextModel | None:
+def load_default_model() -> TextModel | SemanticModel | None:
     """The shipped model, or None (lexicon only) if the package was built without one."""
     return load_model(DEFAULT_MODEL) if DEFAULT_MODEL.exists() else None
