@@ -23,11 +23,14 @@ from beacon.staff.accounts import authenticate
 from sqlalchemy.orm import Session
 
 from beacon.store.tables import Case
+from beacon.web.triage_view import deciding_reason, most_urgent_message, thrive_rows
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer, csrf_token, sign_in, sign_out, viewer_from_session
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals.update(deciding_reason=deciding_reason, thrive_rows=thrive_rows,
+                             most_urgent_message=most_urgent_message)
 router = APIRouter(include_in_schema=False)
 
 CHANNEL_LABELS = {
