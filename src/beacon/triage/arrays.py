@@ -25,6 +25,7 @@ def save_arrays(path: Path | str, **arrays: np.ndarray) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             np.savez_compressed(stream, **arrays)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a model file is read by the service
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -64,7 +64,15 @@ def read_model(model: TextModel, text: str, normalised: str | None = None) -> Mo
         return ModelView(label, scores, None, 0.0, reading=reading)
     expected = sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
     thresholds = {**DEFAULT_THRESHOLDS, **model.meta.get("thresholds", {})}
-    priority = next((level for level in ("P1", "P2", "P3") if expected >= thresholds[level]), "P4")
+    if model.meta.get("decision") == "cumulative":
+        # P(this level or more urgent) against each level's threshold: "P3 0.63" stays P3 even
+        # when a tail of P1 probability lifts the expected score.
+        by_level = {PRIORITY_LABELS[name.lower()]: p for name, p in scores.items()}
+        at_least = {level: sum(by_level.get(more, 0.0) for more in ("P1", "P2", "P3")[:i + 1])
+                    for i, level in enumerate(("P1", "P2", "P3"))}
+        priority = next((level for level in ("P1", "P2", "P3") if at_least[level] >= thresholds[level]), "P4")
+    else:
+        priority = next((level for level in ("P1", "P2", "P3") if expected >= thresholds[level]), "P4")
     return ModelView(label, scores, priority, expected, thresholds.get(priority), reading)
 
 
@@ -84,8 +92,8 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
         return
     decision.strength = 0.5 * decision.strength + 0.5 * model_strength
     if PRIORITIES.index(view.priority) < PRIORITIES.index(lexicon_priority):
-        decision.rule("model_raised", f"model grades {view.priority} (expected score {view.expected:.2f}"
-                      f" >= {view.threshold})", view.priority)
+        decision.rule("model_raised", f"model grades {view.priority} (threshold {view.threshold},"
+                      f" expected score {view.expected:.2f})", view.priority)
     elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
         if _harm_happening_now(evidence, lexicon_priority):
             decision.rule("happening_now", "harm said to be happening now: the model may not lower it",

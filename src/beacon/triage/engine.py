@@ -147,8 +147,9 @@ def grade_reason(decision: Decision, view: ModelView | None) -> dict:
     by, score, threshold = decision.decided_by, None, None
     if by == "model" and view is not None:
         score, threshold = round(view.expected, 3), view.threshold
-        detail = (f"the model grades {view.priority}: expected score {view.expected:.2f}"
-                  + (f" >= threshold {threshold}" if threshold is not None else " (below every threshold)"))
+        probabilities = ", ".join(f"{k} {v:.2f}" for k, v in sorted(view.label_scores.items()))
+        detail = (f"the model grades {view.priority} ({probabilities}"
+                  + (f"; threshold {threshold})" if threshold is not None else "; below every threshold)"))
     elif by == "lexicon":
         phrases = [r for r in decision.reasons if r["kind"] == "lexicon" and r.get("weight", 0) > 0
                    and r.get("group") == "category"]
