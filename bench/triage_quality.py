@@ -22,7 +22,6 @@ training fold only) are in `src/beacon/triage/data/MODEL_CARD.md`.
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import re
 import sys
@@ -40,7 +39,7 @@ from beacon.triage.training import fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _police import police  # noqa: E402
+from _police import police, trecis  # noqa: E402
 from train_triage_model import train as train_shipped  # noqa: E402
 
 TRECIS_WEIGHT = 0.25  # as scripts/train_triage_model.py
@@ -48,27 +47,10 @@ TRECIS_WEIGHT = 0.25  # as scripts/train_triage_model.py
 V2_RECIPE = {"char_ngrams": (2, 5), "meta": {"thresholds": {"P1": 0.60, "P2": 0.46, "P3": 0.40}}}
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "trec-is-dev" / "labels.csv"
-LEVEL = {"Critical": "P1", "High": "P2", "Medium": "P3", "Low": "P4"}
 GAIN = {"P1": 4, "P2": 3, "P3": 2, "P4": 1}
 
 
-def load(path: Path) -> tuple[list[str], list[str], list[str]]:
-    """Texts, majority priority (ties to the more urgent) and event split, one row per tweet."""
-    judgements: dict[str, list[str]] = defaultdict(list)
-    text, event = {}, {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["priority"] in LEVEL:
-                judgements[row["post_id"]].append(LEVEL[row["priority"]])
-                text[row["post_id"]], event[row["post_id"]] = row["text"], row["event_id"]
-    ids = list(judgements)
-    return [text[i] for i in ids], [_majority(judgements[i]) for i in ids], [event[i] for i in ids]
-
-
-def _majority(levels: list[str]) -> str:
-    counts = Counter(levels)
-    best = max(counts.values())
-    return min(level for level, count in counts.items() if count == best)
+load = trecis  # texts, majority priority (ties to the more urgent), event split
 
 
 def ndcg_at_100(events: list[str], urgency: list[float], truth: list[str]) -> float:
