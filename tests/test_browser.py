@@ -73,7 +73,9 @@ def test_handler_signs_in_sees_p1_first_and_opens_it(live_url: str) -> None:
         first_row.locator(".summary a").click()
         expect(page.locator("h1")).to_contain_text(reference)
         expect(page.locator(".case-head .tag").first).to_have_text("P1")
-        page.get_by_text("Why P1").first.click()
+        expect(page.locator(".case-head .why-grade")).to_contain_text("Why P1:")  # what set the grade
+        expect(page.locator(".case-head .thrive-values")).to_be_visible()
+        page.locator(".reasons summary").first.click()
         expect(page.locator(".reasons li").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "case.png"))
         browser.close()
