@@ -59,12 +59,23 @@ def read_model(model: TextModel, text: str, normalised: str | None = None) -> Mo
         scores = reading.scores
     else:
         scores = model.scores(text) if normalised is None else model.scores_of_normalised(normalised)
-    label = max(scores, key=scores.__getitem__)
     if not model.predicts_priority:
-        return ModelView(label, scores, None, 0.0, reading=reading)
+        return ModelView(max(scores, key=scores.__getitem__), scores, None, 0.0, reading=reading)
+    return _view(scores, model.meta.get("thresholds", {}), model.meta.get("decision"), reading)
+
+
+def read_other_language(model, text: str) -> ModelView:
+    """The meaning model's character reader (`surface.py`), for a language its encoder does not
+    know; graded with that reader's own thresholds."""
+    reading = model.surface.read(text)
+    return _view(reading.scores, model.meta.get("surface_thresholds", {}), "cumulative", reading)
+
+
+def _view(scores: dict[str, float], thresholds: dict, decision: str | None, reading: Any) -> ModelView:
+    label = max(scores, key=scores.__getitem__)
     expected = sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
-    thresholds = {**DEFAULT_THRESHOLDS, **model.meta.get("thresholds", {})}
-    if model.meta.get("decision") == "cumulative":
+    thresholds = {**DEFAULT_THRESHOLDS, **thresholds}
+    if decision == "cumulative":
         # P(this level or more urgent) against each level's threshold: "P3 0.63" stays P3 even
         # when a tail of P1 probability lifts the expected score.
         by_level = {PRIORITY_LABELS[name.lower()]: p for name, p in scores.items()}
@@ -77,7 +88,9 @@ def read_model(model: TextModel, text: str, normalised: str | None = None) -> Mo
 
 
 def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: ModelView,
-                       version: str) -> None:
+                       version: str, *, may_lower: bool = True) -> None:
+    """`may_lower=False` for the character reader of another language: it is trained on far
+    fewer rows than the encoder's heads, so it may raise a grade but never lower one."""
     probabilities = ", ".join(f"{k} {v:.2f}" for k, v in sorted(view.label_scores.items()))
     decision.reasons.append({"kind": "model", "detail": f"{version}: {probabilities}",
                              "model_version": version, "probabilities": view.label_scores,
@@ -94,6 +107,9 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
     if PRIORITIES.index(view.priority) < PRIORITIES.index(lexicon_priority):
         decision.rule("model_raised", f"model grades {view.priority} (threshold {view.threshold},"
                       f" expected score {view.expected:.2f})", view.priority)
+    elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority) and not may_lower:
+        decision.reasons.append({"kind": "model_kept", "detail": f"the character reader grades {view.priority};"
+                                 f" it may raise a grade, never lower one: {lexicon_priority} stands"})
     elif PRIORITIES.index(view.priority) > PRIORITIES.index(lexicon_priority):
         if _harm_happening_now(evidence, lexicon_priority):
             decision.rule("happening_now", "harm said to be happening now: the model may not lower it",

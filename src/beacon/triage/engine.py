@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beacon.triage.analysis import LexiconEvidence, analyse_words
-from beacon.triage.combine import ModelView, combine_with_model, read_model
+from beacon.triage.combine import ModelView, combine_with_model, read_model, read_other_language
 from beacon.triage.language import LanguageGate
 from beacon.triage.lexicon import Lexicon, load_lexicon
 from beacon.triage.places import PlaceFinder
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 
 _NO_EVIDENCE = LexiconEvidence()  # a category's own priority, without "now"/"earlier" cues
+# Harm in another language that also says who is vulnerable (English has its own terms for them).
+_HARM_IS_VULNERABILITY = ("domestic_abuse", "self_harm")
 _ENGLISH_ALARMS = frozenset({"help", "sos", "999", "112", "🆘"})
 
 
@@ -66,14 +68,19 @@ class TriageEngine:
         words = tokens(normalised)
         evidence = analyse_words(self.lexicon, words)
         decision = decide_from_lexicon(self.lexicon, evidence)
-        view = read_model(self.model, text, normalised) if self.model is not None else None
-        if view is not None:
-            combine_with_model(decision, evidence, view, self.version)
-            if view.reading is not None:
-                _add_model_labels(decision, view.reading)
-        apply_safety_rules(decision, evidence, self.lexicon.settings["category_threshold"])
         foreign_alarm = any(alarm not in _ENGLISH_ALARMS for alarm in evidence.alarms)
         guess = self.language_gate.guess(text, language, foreign_alarm)
+        # The encoder knows English only: another language is read by the character reader
+        # when the model has one, and that reader may raise a grade but not lower it.
+        other_reader = not guess.covered and getattr(self.model, "surface", None) is not None
+        view = None
+        if self.model is not None:
+            view = (read_other_language(self.model, text) if other_reader
+                    else read_model(self.model, text, normalised))
+            combine_with_model(decision, evidence, view, self.version, may_lower=not other_reader)
+            if view.reading is not None:
+                _add_model_labels(decision, view.reading, self.model, other_reader)
+        apply_safety_rules(decision, evidence, self.lexicon.settings["category_threshold"])
         if not guess.covered:
             self._grade_other_language(decision, guess.code, words)
             apply_language_rule(decision, guess.code, evidence.alarms)
@@ -94,6 +101,8 @@ class TriageEngine:
             apply_harm_now(found, evidence, self.lexicon.settings["category_threshold"])
             for slug, score in found.categories.items():
                 decision.categories[slug] = max(score, decision.categories.get(slug, 0.0))
+                if slug in _HARM_IS_VULNERABILITY and score >= self.lexicon.settings["category_threshold"]:
+                    decision.vulnerabilities.setdefault(slug, score)
             decision.reasons.extend(reason for reason in found.reasons if reason["kind"] != "rule")
             if PRIORITIES.index(found.priority) < PRIORITIES.index(decision.priority):
                 decision.rule("harm_other_language",
@@ -128,11 +137,15 @@ VULNERABILITY_THRESHOLD = 0.5
 CATEGORY_THRESHOLD = 0.6
 
 
-def _add_model_labels(decision: Decision, reading: SemanticReading) -> None:
-    """Vulnerabilities and categories the meaning model finds that the lexicon did not name."""
+def _add_model_labels(decision: Decision, reading: SemanticReading, model, other_reader: bool) -> None:
+    """Vulnerabilities and categories the meaning model finds that the lexicon did not name, each
+    against the threshold chosen for it in training (a default where none was)."""
     found = []
-    for head, threshold, into in (("vulnerabilities", VULNERABILITY_THRESHOLD, decision.vulnerabilities),
-                                  ("categories", CATEGORY_THRESHOLD, decision.categories)):
+    thresholds = getattr(model, "label_thresholds", None)
+    reader = "surface" if other_reader else "encoder"
+    for head, default, into in (("vulnerabilities", VULNERABILITY_THRESHOLD, decision.vulnerabilities),
+                                ("categories", CATEGORY_THRESHOLD, decision.categories)):
+        threshold = thresholds(head, default, reader) if thresholds else default
         for label, probability in reading.labels(head, threshold).items():
             if label not in into and label != "irrelevant":
                 into[label] = probability

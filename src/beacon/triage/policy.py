@@ -143,5 +143,13 @@ def apply_language_rule(decision: Decision, language: str | None, alarms: list[s
     detail = f"language {language or 'unknown'} is not covered; sent to a person"
     if alarms:
         detail += f"; alarm words: {', '.join(alarms)}"
-    decision.rule("language_not_covered", detail, more_urgent(decision.priority, floor))
+    if more_urgent(decision.priority, floor) != decision.priority:
+        decision.rule("language_not_covered", detail, floor)
+    else:  # said, but it did not set the grade
+        decision.reasons.append({"kind": "rule", "detail": f"language_not_covered: {detail}",
+                                 "rule": "language_not_covered", "priority": decision.priority})
+    # Written in another language: whoever answers may need an interpreter to assess the risk.
+    # Not Welsh: a Welsh speaker has the right to be answered in Welsh, not a barrier to help.
+    if language != "cy":
+        decision.vulnerabilities.setdefault("language_barrier", 0.6)
     decision.strength = max(decision.strength, 0.5)

@@ -15,12 +15,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from beacon.triage.arrays import save_arrays
 from beacon.triage.encoder import SentenceEncoder, shared_encoder
+
+if TYPE_CHECKING:
+    from beacon.triage.surface import SurfaceModel
 
 KIND = "semantic"
 URGENT = ("p1", "p2", "critical", "high")
@@ -70,6 +73,7 @@ class SemanticModel:
     meta: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, Head] = field(default_factory=dict)  # "vulnerabilities", "categories"
     encoder: SentenceEncoder | None = None
+    surface: SurfaceModel | None = None  # reads the languages the encoder does not know
 
     def __post_init__(self) -> None:
         if self.encoder is None:
@@ -117,7 +121,18 @@ class SemanticModel:
             arrays[f"head_{name}_labels"] = np.array(head.labels, dtype=np.str_)
             arrays[f"head_{name}_coef"] = head.coef.astype(np.float32)
             arrays[f"head_{name}_intercept"] = head.intercept.astype(np.float32)
+        if self.surface is not None:
+            arrays |= self.surface.arrays()
         save_arrays(path, **arrays)
+
+    def label_thresholds(self, head: str, default: float, reader: str = "encoder") -> dict[str, float]:
+        """Per-label thresholds chosen when the model was trained (out-of-fold, recall first),
+        `default` for labels without one."""
+        key = "label_thresholds" if reader == "encoder" else "surface_label_thresholds"
+        chosen = self.meta.get(key, {}).get(head, {})
+        heads = self.labels if reader == "encoder" else (self.surface.labels if self.surface else {})
+        names = heads[head].labels if head in heads else []
+        return {name: float(chosen.get(name, default)) for name in names}
 
 
 @dataclass
@@ -138,13 +153,15 @@ class SemanticReading:
         """The sentence that decided, when it was not the whole message."""
         return self.units[self.most_urgent] if self.most_urgent else None
 
-    def labels(self, head: str, threshold: float) -> dict[str, float]:
-        """Labels of a one-vs-rest head at or above `threshold`, the highest over the units."""
+    def labels(self, head: str, threshold: float | dict[str, float]) -> dict[str, float]:
+        """Labels of a one-vs-rest head at or above `threshold` (one for all, or per label), the
+        highest over the units."""
         found = self.model.labels.get(head)
         if found is None:
             return {}
         best = found.probabilities(self.embeddings).max(axis=0)
-        return {label: float(p) for label, p in zip(found.labels, best, strict=True) if p >= threshold}
+        return {label: float(p) for label, p in zip(found.labels, best, strict=True)
+                if p >= (threshold.get(label, 0.5) if isinstance(threshold, dict) else threshold)}
 
 
 def from_arrays(arrays: dict[str, np.ndarray]) -> SemanticModel:
@@ -156,4 +173,7 @@ def from_arrays(arrays: dict[str, np.ndarray]) -> SemanticModel:
             labels[name] = Head([str(x) for x in arrays[f"head_{name}_labels"]],
                                 arrays[f"head_{name}_coef"].astype(np.float32),
                                 arrays[f"head_{name}_intercept"].astype(np.float32), False)
-    return SemanticModel(priority, json.loads(str(arrays["meta"])), labels)
+    from beacon.triage.surface import surface_from_arrays
+
+    return SemanticModel(priority, json.loads(str(arrays["meta"])), labels,
+                         surface=surface_from_arrays(arrays))

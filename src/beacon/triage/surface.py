@@ -1,0 +1,125 @@
+"""The character reader: how the meaning model reads a language its encoder does not know.
+
+The shipped sentence encoder was distilled from an English model, so a Polish or Welsh message
+comes out as noise in its embedding space. For messages the language gate calls "not covered",
+the meaning model reads them with this instead: TF-IDF over character n-grams of the words
+(diacritics folded, so "noz" and "nóż" are the same word), with the same kinds of linear heads
+(priority, vulnerabilities, categories), trained on the police corpus's non-English rows. Like
+the encoder path, each sentence is read and the most urgent one decides.
+
+Character n-grams carry inflections ("nożem", "noża") and spelling slips, which a list of words
+does not; they do not carry meaning across languages, so every language needs training rows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from beacon.triage.model import word_char_grams
+from beacon.triage.semantic import URGENT, Head, units
+from beacon.triage.text import model_tokens
+
+GRAMS = (2, 5)
+_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i"})
+
+
+def fold(word: str) -> str:
+    """Lower case without diacritics: people often type Polish, Romanian or Welsh without them."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+def surface_features(text: str) -> list[str]:
+    """Folded words and their character n-grams (as scikit-learn's `char_wb`): the analyser for
+    training and for reading."""
+    words = [fold(word) for word in model_tokens(text)]
+    return [f"w:{word}" for word in words] + [
+        gram for word in words for gram in word_char_grams(word, *GRAMS)]
+
+
+@dataclass
+class SurfaceModel:
+    vocabulary: dict[str, int]
+    idf: np.ndarray  # (features,)
+    priority: Head
+    labels: dict[str, Head]
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Sublinear TF-IDF rows, L2-normalised, exactly as scikit-learn's TfidfVectorizer made
+        them for training."""
+        matrix = np.zeros((len(texts), len(self.idf)), dtype=np.float32)
+        for row, text in enumerate(texts):
+            positions = [self.vocabulary[f] for f in surface_features(text) if f in self.vocabulary]
+            if not positions:
+                continue
+            found, counts = np.unique(positions, return_counts=True)
+            values = (1.0 + np.log(counts)) * self.idf[found]
+            matrix[row, found] = values / np.linalg.norm(values)
+        return matrix
+
+    def read(self, text: str) -> SurfaceReading:
+        pieces = units(text)
+        vectors = self.vectors(pieces)
+        probabilities = self.priority.probabilities(vectors)
+        urgent = [i for i, label in enumerate(self.priority.labels) if label.lower() in URGENT]
+        best = int(np.argmax(probabilities[:, urgent].sum(axis=1))) if urgent else 0
+        return SurfaceReading(pieces, vectors, probabilities, best, self)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        grams = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        arrays = {"surface_vocabulary": np.array(grams, dtype=np.str_),
+                  "surface_idf": self.idf.astype(np.float32)}
+        for name, head in {"priority": self.priority, **self.labels}.items():
+            arrays[f"surface_{name}_labels"] = np.array(head.labels, dtype=np.str_)
+            arrays[f"surface_{name}_coef"] = head.coef.astype(np.float32)
+            arrays[f"surface_{name}_intercept"] = head.intercept.astype(np.float32)
+        return arrays
+
+
+@dataclass
+class SurfaceReading:
+    """The same questions a `SemanticReading` answers, for the character reader."""
+
+    units: list[str]
+    embeddings: np.ndarray
+    probabilities: np.ndarray
+    most_urgent: int
+    model: SurfaceModel
+
+    @property
+    def scores(self) -> dict[str, float]:
+        row = self.probabilities[self.most_urgent]
+        return {label: float(p) for label, p in zip(self.model.priority.labels, row, strict=True)}
+
+    @property
+    def deciding_sentence(self) -> str | None:
+        return self.units[self.most_urgent] if self.most_urgent else None
+
+    def labels(self, head: str, threshold: float | dict[str, float]) -> dict[str, float]:
+        found = self.model.labels.get(head)
+        if found is None:
+            return {}
+        best = found.probabilities(self.embeddings).max(axis=0)
+        return {label: float(p) for label, p in zip(found.labels, best, strict=True)
+                if p >= _threshold(threshold, label)}
+
+
+def _threshold(threshold: float | dict[str, float], label: str) -> float:
+    return threshold.get(label, 0.5) if isinstance(threshold, dict) else threshold
+
+
+def surface_from_arrays(arrays: dict[str, np.ndarray]) -> SurfaceModel | None:
+    if "surface_vocabulary" not in arrays:
+        return None
+    vocabulary = {str(gram): i for i, gram in enumerate(arrays["surface_vocabulary"])}
+    heads = {}
+    for name in ("priority", "vulnerabilities", "categories"):
+        if f"surface_{name}_labels" in arrays:
+            heads[name] = Head([str(x) for x in arrays[f"surface_{name}_labels"]],
+                               arrays[f"surface_{name}_coef"].astype(np.float32),
+                               arrays[f"surface_{name}_intercept"].astype(np.float32), name == "priority")
+    priority = heads.pop("priority")
+    return SurfaceModel(vocabulary, arrays["surface_idf"].astype(np.float32), priority, heads)
