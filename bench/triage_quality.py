@@ -154,13 +154,24 @@ def police_figures(rows: list[dict], results: list) -> dict:
     }
 
 
-def police_report(train_rows: list[dict], test_rows: list[dict], trec: tuple[list[str], list[str]]) -> None:
+def police_kinds(rows: list[dict], results: list) -> dict[str, tuple[int, int]]:
+    """Per vulnerability kind: (found, labelled)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row, result in zip(rows, results, strict=True):
+        for kind in row["vulnerabilities"]:
+            counts[kind][0] += kind in result.vulnerabilities
+            counts[kind][1] += 1
+    return {kind: (hits, wanted) for kind, (hits, wanted) in counts.items()}
+
+
+def police_report(train_rows: list[dict], test_rows: list[dict], trec: tuple[list[str], list[str]],
+                  model_path: Path | None = None) -> None:
     """The police test split (written apart from the train split), side by side."""
     if not test_rows:
         print("police test split: no rows in corpus/police-contact/test")
         return
     lexicon_only = TriageEngine.load(use_model=False)
-    shipped = TriageEngine.load()
+    shipped = TriageEngine.load(model_path=model_path)
     v2 = TriageEngine(lexicon_only.lexicon, lexicon_only.places, fit(*trec, **V2_RECIPE))
     texts = [row["text"] for row in train_rows] + trec[0]
     labels = [row["priority"] for row in train_rows] + trec[1]
@@ -181,6 +192,9 @@ def police_report(train_rows: list[dict], test_rows: list[dict], trec: tuple[lis
         row = police_figures(test_rows, results)
         print(f"{name:<32}" + "".join(f"{row[c]:>14.3f}" if isinstance(row[c], float) else f"{row[c]:>14}"
                                       for c in columns))
+    print("\nfull triage, vulnerability recall by kind:")
+    found = police_kinds(test_rows, runs["full triage (shipped)"])
+    print("  " + ", ".join(f"{kind} {hits}/{wanted}" for kind, (hits, wanted) in sorted(found.items())))
     print("\nfull triage by language:")
     by_language: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(test_rows):
@@ -196,13 +210,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--police-only", action="store_true", help="skip the TREC-IS cross-validation")
+    parser.add_argument("--model", type=Path, default=None, help="a model file instead of the shipped one")
     args = parser.parse_args()
     if not args.data.is_file():
         sys.exit(f"TREC-IS labels not found: {args.data} (pass --data)")
     started = time.perf_counter()
     texts, truth, events = load(args.data)
     train_rows, test_rows = police("train"), police("test")
-    police_report(train_rows, test_rows, (texts, truth))
+    police_report(train_rows, test_rows, (texts, truth), args.model)
     if args.police_only:
         return
     print(f"\nTREC-IS event-disjoint CV: {len(texts)} tweets, {len(set(events))} event splits; "
