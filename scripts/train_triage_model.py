@@ -18,11 +18,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from _police import TRECIS, police, trecis  # noqa: E402
 
 from beacon.triage.semantic import SemanticModel  # noqa: E402
-from beacon.triage.semantic_training import fit_semantic  # noqa: E402
+from beacon.triage.semantic_training import embed, fit_semantic, fit_surface, label_thresholds  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src" / "beacon" / "triage" / "data" / "model.npz"
 # P(at least this urgent) needed for each grade ("cumulative" decision); see MODEL_CARD.md.
 THRESHOLDS = {"P1": 0.45, "P2": 0.5, "P3": 0.6}
+# The character reader (other languages) is trained on fewer rows: it grades more readily.
+SURFACE_THRESHOLDS = {"P1": 0.4, "P2": 0.45, "P3": 0.5}
+# English: P = (1 - w) * encoder + w * character reader (chosen on writers held out of training).
+SURFACE_WEIGHT = 0.5
+BLEND_FEATURES = 60_000
 
 
 def train(trecis_path: Path | None, trecis_weight: float, version: str,
@@ -45,14 +50,34 @@ def train(trecis_path: Path | None, trecis_weight: float, version: str,
             sets[name] = sets[name] + [[] for _ in trec[0]]
     meta = {"version": version, "thresholds": THRESHOLDS, "decision": "cumulative", "police_rows": len(rows),
             "trecis_rows": len(trec[0]) if trec else 0, "trecis_weight": trecis_weight}
-    return fit_semantic(texts, labels, weights=weights, label_sets=sets, label_rows=flags, meta=meta)
+    english = [row for row in rows if row["language"] == "en"]
+    matrix = embed([row["text"] for row in english])
+    meta["label_thresholds"] = {name: label_thresholds(matrix, [row[name] for row in english], C=4.0)
+                                for name in ("vulnerabilities", "categories")}
+    model = fit_semantic(texts, labels, weights=weights, label_sets=sets, label_rows=flags, meta=meta)
+    # Two character readers: one of the languages the encoder does not know, trained on the
+    # non-English rows (with label heads), and one of every police row, blended with the encoder
+    # for English (priority only). One reader for both was measured: English gained nothing and
+    # the other languages lost (its vocabulary is mostly English).
+    others = [row for row in rows if row["language"] != "en"]
+    if len({row["priority"] for row in others}) > 1:
+        model.surface, chosen = fit_surface(
+            [row["text"] for row in others], [row["priority"] for row in others],
+            {name: [row[name] for row in others] for name in ("vulnerabilities", "categories")})
+        model.meta |= {"surface_rows": len(others), "surface_thresholds": SURFACE_THRESHOLDS,
+                       "surface_label_thresholds": chosen,
+                       "surface_languages": sorted({row["language"] for row in others})}
+    model.blend_reader, _ = fit_surface([row["text"] for row in rows], [row["priority"] for row in rows], {},
+                                        max_features=BLEND_FEATURES)
+    model.meta |= {"surface_weight": SURFACE_WEIGHT, "blend_rows": len(rows)}
+    return model
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trecis", type=Path, default=TRECIS)
     parser.add_argument("--trecis-weight", type=float, default=0.25)
-    parser.add_argument("--version", default="police-semantic-3")
+    parser.add_argument("--version", default="police-semantic-4")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
     model = train(args.trecis, args.trecis_weight, args.version)

@@ -69,7 +69,7 @@ def test_reader_vectors_match_scikit_learn():
     reader, _ = fit_surface(texts, labels, sets, max_features=5000)
     expected = TfidfVectorizer(analyzer=surface_features, sublinear_tf=True, min_df=2, max_features=5000,
                                dtype=np.float32).fit(texts).transform(texts[:3]).toarray()
-    assert np.allclose(reader.vectors(texts[:3]), expected, atol=1e-5)
+    assert np.allclose(reader.vectors(texts[:3]).toarray(), expected, atol=1e-5)
 
 
 def test_the_reader_is_saved_with_the_model_and_reads_the_same(model_with_reader):
@@ -114,3 +114,22 @@ def test_label_thresholds_favour_recall_and_stay_in_range():
     chosen = label_thresholds(matrix, sets, C=1.0)
     assert set(chosen) == {"child"}
     assert 0.3 <= chosen["child"] <= 0.9
+
+
+def test_english_is_read_by_the_encoder_and_the_reader_blended(model_with_reader, tmp_path):
+    from beacon.triage.combine import blend_readers
+
+    model = load_model(model_with_reader)
+    text = "a man with a knife is outside my house right now"
+    encoder = model.read(text).scores
+    model.blend_reader = None
+    assert blend_readers(model, encoder, text) == encoder  # no blend reader: the encoder alone
+    model.blend_reader = model.surface  # any character reader will do to check the arithmetic
+    model.meta["surface_weight"] = 0.5
+    reader = model.blend_reader.read(text).scores
+    blended = blend_readers(model, encoder, text)
+    assert blended == pytest.approx({label: 0.5 * p + 0.5 * reader.get(label, 0.0)
+                                     for label, p in encoder.items()})
+    path = tmp_path / "blended.npz"
+    model.save(path)
+    assert blend_readers(load_model(path), encoder, text) == pytest.approx(blended)

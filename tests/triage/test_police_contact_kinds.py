@@ -75,7 +75,8 @@ def test_sexual_offence_is_a_category(engine):
 def test_welsh_and_polish_harm_is_graded_but_still_goes_to_a_person(engine):
     for text in ("Mae dyn gyda cyllell tu allan i'r siop nawr", "Pomocy, mąż ma nóż i mówi że mnie zabije"):
         result = engine.triage(text)
-        assert result.needs_human and "harm_other_language" in rules(result)
+        assert result.needs_human and result.priority == "P1"
+        assert {"violence_weapons", "threat_to_life"} & set(result.categories)  # the harm terms matched
 
 
 def test_polish_harm_words_do_not_fire_on_english(engine):

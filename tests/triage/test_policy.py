@@ -94,3 +94,42 @@ def test_given_language_is_trusted(lexicon_engine):
 
 def test_english_short_message_is_not_sent_to_a_person(lexicon_engine):
     assert not lexicon_engine.triage("#flood").needs_human
+
+
+def test_a_category_that_names_who_is_at_risk_marks_that_vulnerability():
+    from beacon.triage.policy import Decision, apply_vulnerability_of_category
+
+    decision = Decision(categories={"domestic_abuse": 0.7, "child_protection": 0.6, "crime.theft": 0.9})
+    apply_vulnerability_of_category(decision, threshold=0.5)
+    assert set(decision.vulnerabilities) == {"domestic_abuse", "child"}
+    assert [r["kind"] for r in decision.reasons] == ["vulnerability_of_category"] * 2
+
+
+def test_a_weak_category_marks_nothing():
+    from beacon.triage.policy import Decision, apply_vulnerability_of_category
+
+    decision = Decision(categories={"self_harm": 0.3})
+    apply_vulnerability_of_category(decision, threshold=0.5)
+    assert decision.vulnerabilities == {}
+
+
+def test_a_label_only_the_model_suggests_escalates_only_when_it_is_sure():
+    from beacon.triage.policy import SURE_OF_LABEL, Decision, apply_vulnerability_rules
+
+    def decided(probability: float) -> str:
+        decision = Decision(priority="P3", categories={"violence_weapons": 0.7},
+                            vulnerabilities={"cannot_call": probability},
+                            suggested={("vulnerabilities", "cannot_call"): probability})
+        apply_vulnerability_rules(decision)
+        return decision.priority
+
+    assert decided(SURE_OF_LABEL - 0.1) == "P3"  # a bike theft the recall-first head calls "cannot call"
+    assert decided(SURE_OF_LABEL + 0.1) == "P1"
+
+
+def test_a_label_the_lexicon_found_always_counts():
+    from beacon.triage.policy import Decision, apply_vulnerability_rules
+
+    decision = Decision(priority="P3", categories={"violence_weapons": 0.7}, vulnerabilities={"cannot_call": 0.55})
+    apply_vulnerability_rules(decision)
+    assert decision.priority == "P1"

@@ -16,6 +16,7 @@ from beacon.triage.policy import (
     apply_harm_now,
     apply_language_rule,
     apply_safety_rules,
+    apply_vulnerability_of_category,
     category_priority,
     decide_from_lexicon,
 )
@@ -84,6 +85,7 @@ class TriageEngine:
         if not guess.covered:
             self._grade_other_language(decision, guess.code, words)
             apply_language_rule(decision, guess.code, evidence.alarms)
+        apply_vulnerability_of_category(decision, self.lexicon.settings["category_threshold"])
         found, how = self.places.find(text, place, words)
         if found:
             decision.reasons.append({"kind": "place", "detail": f"{how}: {found}", "method": how})
@@ -95,7 +97,12 @@ class TriageEngine:
         """Grade the harm a message in an uncovered language expresses, from that language's
         harm terms (all of them when the language is unknown); it still goes to a person."""
         others = self.lexicon.other_languages
-        for index in ([others[code]] if code in others else list(others.values())):
+        # The guessed language's terms first; every language's when that finds no harm, since a
+        # short message is often guessed wrong ("ayuda mi marido me pega" comes out Somali).
+        indexes = [others[code]] if code in others else list(others.values())
+        if code in others and not analyse_words(replace(self.lexicon, index=others[code]), words).matches:
+            indexes = list(others.values())
+        for index in indexes:
             evidence = analyse_words(replace(self.lexicon, index=index), words)
             found = decide_from_lexicon(self.lexicon, evidence)
             apply_harm_now(found, evidence, self.lexicon.settings["category_threshold"])
@@ -149,6 +156,7 @@ def _add_model_labels(decision: Decision, reading: SemanticReading, model, other
         for label, probability in reading.labels(head, threshold).items():
             if label not in into and label != "irrelevant":
                 into[label] = probability
+                decision.suggested[(head, label)] = probability
                 found.append(f"{label} {probability:.2f}")
     if found:
         decision.reasons.append({"kind": "model_labels", "detail": f"the model finds {', '.join(found)}"})

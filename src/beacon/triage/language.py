@@ -26,6 +26,14 @@ _EXTRA_ENGLISH = frozenset(
     "just got get like now today people need know going one time new said says news".split()
 )
 ENGLISH_RATIO = 0.25
+# Between ENGLISH_RATIO and this share of English words a message may be English or another
+# language with a few shared or borrowed words ("ayuda mi marido me pega" has "me", "con"):
+# langdetect decides, and only a sure answer on a message of some length makes it foreign.
+ENGLISH_SURE = 0.5
+SURE_FOREIGN = 0.6  # two of langdetect's three trials agree
+# A message mostly in another script is another language, whatever Latin words it carries
+# ("Subject: Shop window broken" above a message in Gurmukhi).
+OTHER_SCRIPT_SHARE = 0.3
 TRIALS = 3  # langdetect's default 7 random trials cost ~10 ms; 3 agree on all but borderline texts
 CONFIDENT = 0.8
 
@@ -47,12 +55,22 @@ class LanguageGate:
         if given and given.lower() not in ("und", "zxx", ""):
             code = given.lower().replace("_", "-").split("-")[0]
             return LanguageGuess(code, code in self.covered, "given")
-        words = _WORD.findall(_STRIP.sub(" ", text).lower())
+        stripped = _STRIP.sub(" ", text)
+        words = _WORD.findall(stripped.lower())
         if not words:
             return LanguageGuess(None, True, "too-short", 0.0)
-        known = sum(1 for word in words if word in self.english)
-        if "en" in self.covered and known / len(words) >= ENGLISH_RATIO:
-            return LanguageGuess("en", True, "english-words", known / len(words))
+        if _other_script_share(stripped) >= OTHER_SCRIPT_SHARE:
+            best = _best_language(stripped)
+            code = best[0] if best and best[0] != "en" else None
+            return LanguageGuess(code, code in self.covered, "script", best[1] if best else 0.0)
+        known = sum(1 for word in words if word in self.english) / len(words)
+        if "en" in self.covered and known >= ENGLISH_SURE:
+            return LanguageGuess("en", True, "english-words", known)
+        if "en" in self.covered and known >= ENGLISH_RATIO:
+            best = _best_language(" ".join(words)) if len(words) >= 5 else None
+            if best and best[0] not in self.covered and best[1] >= SURE_FOREIGN:
+                return LanguageGuess(best[0], False, "langdetect", best[1])
+            return LanguageGuess("en", True, "english-words", known)
         return self._detect(" ".join(words), len(words), foreign_alarm)
 
     def _detect(self, text: str, word_count: int, foreign_alarm: bool) -> LanguageGuess:
@@ -63,10 +81,18 @@ class LanguageGate:
         if best is None:
             return LanguageGuess(None, True, "too-short", 0.0)
         code, probability = best
-        sure = probability >= CONFIDENT and (word_count >= 3 or not latin)
-        if code in self.covered or not (sure or foreign_alarm or not latin):
+        # Fewer than a quarter of three or more words are English: it is another language even
+        # when langdetect is unsure which (it often is between Polish, Slovak and Croatian).
+        sure = probability >= CONFIDENT or word_count >= 3 or not latin
+        if code in self.covered or not (sure or foreign_alarm):
             return LanguageGuess(code, True, "langdetect", probability)
         return LanguageGuess(code, False, "langdetect", probability)
+
+
+def _other_script_share(text: str) -> float:
+    """The share of a message's letters that are not Latin (emoji and digits are not letters)."""
+    letters = [char for char in text if char.isalpha()]
+    return sum(1 for char in letters if ord(char) >= 0x250) / len(letters) if letters else 0.0
 
 
 @lru_cache(maxsize=4096)

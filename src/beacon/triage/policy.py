@@ -49,6 +49,10 @@ class Decision:
     needs_human: bool = False
     reasons: list[dict[str, Any]] = field(default_factory=list)
     decided_by: str = "lexicon"  # the rule that last set the priority, "model" or "lexicon"
+    # Labels only the meaning model found, with its probability. They are shown and counted as
+    # vulnerabilities, but the escalation rules below count them only when the model is sure:
+    # its label heads are tuned for recall, and its priority head has already read the meaning.
+    suggested: dict[tuple[str, str], float] = field(default_factory=dict)  # (head, label) -> p
 
     def rule(self, name: str, detail: str, priority: str) -> None:
         self.reasons.append({"kind": "rule", "detail": f"{name}: {detail}", "rule": name,
@@ -110,20 +114,46 @@ def category_priority(lexicon: Lexicon, evidence: LexiconEvidence, slug: str) ->
     return priority
 
 
+# A label only the model found escalates a grade only at this probability or above.
+SURE_OF_LABEL = 0.6
+
+
+def _counted(decision: Decision, head: str) -> set[str]:
+    labels = getattr(decision, head)
+    return {slug for slug in labels if decision.suggested.get((head, slug), 1.0) >= SURE_OF_LABEL}
+
+
 def apply_vulnerability_rules(decision: Decision) -> None:
-    harm = [slug for slug in decision.categories if slug in HARM_CATEGORIES]
-    if "cannot_call" in decision.vulnerabilities:
+    categories = _counted(decision, "categories")
+    vulnerabilities = _counted(decision, "vulnerabilities")
+    harm = sorted(slug for slug in categories if slug in HARM_CATEGORIES)
+    if "cannot_call" in vulnerabilities:
         if harm and decision.priority != "P1":
             decision.rule("cannot_call_distress",
                           f"cannot call safely and reports {', '.join(harm)}", "P1")
         elif decision.priority in ("P3", "P4"):
             decision.rule("cannot_call", "says they cannot call or speak safely", "P2")
         decision.strength = max(decision.strength, decision.vulnerabilities["cannot_call"])
-    vulnerable = [slug for slug in VULNERABLE if slug in decision.vulnerabilities]
+    vulnerable = [slug for slug in VULNERABLE if slug in vulnerabilities]
     if vulnerable and harm and decision.priority in ("P2", "P3"):
         decision.rule("vulnerable_person",
                       f"{', '.join(vulnerable)} involved in {', '.join(harm)}",
                       shift(decision.priority, -1))
+
+
+# A category that says who is at risk: the person in a domestic-abuse, self-harm or mental-health
+# report, or the child in a child-protection one, is that vulnerable person whatever words are used.
+VULNERABILITY_OF_CATEGORY = {"domestic_abuse": "domestic_abuse", "self_harm": "self_harm",
+                             "mental_health": "mental_health", "child_protection": "child"}
+
+
+def apply_vulnerability_of_category(decision: Decision, threshold: float) -> None:
+    for category, vulnerability in VULNERABILITY_OF_CATEGORY.items():
+        score = decision.categories.get(category, 0.0)
+        if score >= threshold and vulnerability not in decision.vulnerabilities:
+            decision.vulnerabilities[vulnerability] = score
+            decision.reasons.append({"kind": "vulnerability_of_category",
+                                     "detail": f"category {category} ({score:.2f}) marks {vulnerability}"})
 
 
 def apply_deescalation(decision: Decision, evidence: LexiconEvidence) -> None:

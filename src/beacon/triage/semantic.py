@@ -59,7 +59,7 @@ class Head:
     multinomial: bool
 
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        logits = embeddings @ self.coef.T + self.intercept
+        logits = np.asarray(embeddings @ self.coef.T) + self.intercept
         if self.multinomial:
             logits = logits - logits.max(axis=1, keepdims=True)
             exp = np.exp(logits)
@@ -74,6 +74,7 @@ class SemanticModel:
     labels: dict[str, Head] = field(default_factory=dict)  # "vulnerabilities", "categories"
     encoder: SentenceEncoder | None = None
     surface: SurfaceModel | None = None  # reads the languages the encoder does not know
+    blend_reader: SurfaceModel | None = None  # a character reader of every language, blended for English
 
     def __post_init__(self) -> None:
         if self.encoder is None:
@@ -123,6 +124,8 @@ class SemanticModel:
             arrays[f"head_{name}_intercept"] = head.intercept.astype(np.float32)
         if self.surface is not None:
             arrays |= self.surface.arrays()
+        if self.blend_reader is not None:
+            arrays |= self.blend_reader.arrays("blend")
         save_arrays(path, **arrays)
 
     def label_thresholds(self, head: str, default: float, reader: str = "encoder") -> dict[str, float]:
@@ -176,4 +179,4 @@ def from_arrays(arrays: dict[str, np.ndarray]) -> SemanticModel:
     from beacon.triage.surface import surface_from_arrays
 
     return SemanticModel(priority, json.loads(str(arrays["meta"])), labels,
-                         surface=surface_from_arrays(arrays))
+                         surface=surface_from_arrays(arrays), blend_reader=surface_from_arrays(arrays, "blend"))

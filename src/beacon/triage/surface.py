@@ -14,7 +14,7 @@ does not; they do not carry meaning across languages, so every language needs tr
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,25 +40,65 @@ def surface_features(text: str) -> list[str]:
         gram for word in words for gram in word_char_grams(word, *GRAMS)]
 
 
+class SparseRows:
+    """TF-IDF rows kept as (positions, values) per sentence: a sentence holds a few hundred of
+    the reader's tens of thousands of features, and its heads have a few dozen labels, so
+    gathering those columns is far cheaper than a sparse-matrix library's machinery."""
+
+    def __init__(self, rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> None:
+        self.rows, self.width = rows, width
+
+    def __matmul__(self, weights: np.ndarray) -> np.ndarray:  # weights: (features, labels)
+        out = np.zeros((len(self.rows), weights.shape[1]), dtype=np.float32)
+        for i, (positions, values) in enumerate(self.rows):
+            if len(positions):
+                out[i] = values @ weights[positions]
+        return out
+
+    def toarray(self) -> np.ndarray:
+        dense = np.zeros((len(self.rows), self.width), dtype=np.float32)
+        for i, (positions, values) in enumerate(self.rows):
+            dense[i, positions] = values
+        return dense
+
+
+# Words seen before are looked up, not cut into n-grams again; bounded so a long-running server
+# reading every new word does not grow for ever.
+WORD_CACHE = 200_000
+
+
 @dataclass
 class SurfaceModel:
     vocabulary: dict[str, int]
     idf: np.ndarray  # (features,)
     priority: Head
     labels: dict[str, Head]
+    _words: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
-    def vectors(self, texts: list[str]) -> np.ndarray:
+    def _positions(self, token: str) -> list[int]:
+        found = self._words.get(token)
+        if found is None:
+            word = fold(token)
+            found = [self.vocabulary[f] for f in (f"w:{word}", *word_char_grams(word, *GRAMS))
+                     if f in self.vocabulary]
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()
+            self._words[token] = found
+        return found
+
+    def vectors(self, texts: list[str]) -> SparseRows:
         """Sublinear TF-IDF rows, L2-normalised, exactly as scikit-learn's TfidfVectorizer made
-        them for training."""
-        matrix = np.zeros((len(texts), len(self.idf)), dtype=np.float32)
-        for row, text in enumerate(texts):
-            positions = [self.vocabulary[f] for f in surface_features(text) if f in self.vocabulary]
+        them for training (`surface_features` is its analyser)."""
+        rows = []
+        for text in texts:
+            positions = [p for token in model_tokens(text) for p in self._positions(token)]
             if not positions:
+                rows.append((np.zeros(0, np.int64), np.zeros(0, np.float32)))
                 continue
             found, counts = np.unique(positions, return_counts=True)
-            values = (1.0 + np.log(counts)) * self.idf[found]
-            matrix[row, found] = values / np.linalg.norm(values)
-        return matrix
+            weights = (1.0 + np.log(counts)) * self.idf[found]
+            rows.append((found, (weights / np.linalg.norm(weights)).astype(np.float32)))
+        return SparseRows(rows, len(self.idf))
 
     def read(self, text: str) -> SurfaceReading:
         pieces = units(text)
@@ -68,14 +108,14 @@ class SurfaceModel:
         best = int(np.argmax(probabilities[:, urgent].sum(axis=1))) if urgent else 0
         return SurfaceReading(pieces, vectors, probabilities, best, self)
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self, prefix: str = "surface") -> dict[str, np.ndarray]:
         grams = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        arrays = {"surface_vocabulary": np.array(grams, dtype=np.str_),
-                  "surface_idf": self.idf.astype(np.float32)}
+        arrays = {f"{prefix}_vocabulary": np.array(grams, dtype=np.str_),
+                  f"{prefix}_idf": self.idf.astype(np.float32)}
         for name, head in {"priority": self.priority, **self.labels}.items():
-            arrays[f"surface_{name}_labels"] = np.array(head.labels, dtype=np.str_)
-            arrays[f"surface_{name}_coef"] = head.coef.astype(np.float32)
-            arrays[f"surface_{name}_intercept"] = head.intercept.astype(np.float32)
+            arrays[f"{prefix}_{name}_labels"] = np.array(head.labels, dtype=np.str_)
+            arrays[f"{prefix}_{name}_coef"] = head.coef.astype(np.float32)
+            arrays[f"{prefix}_{name}_intercept"] = head.intercept.astype(np.float32)
         return arrays
 
 
@@ -111,15 +151,15 @@ def _threshold(threshold: float | dict[str, float], label: str) -> float:
     return threshold.get(label, 0.5) if isinstance(threshold, dict) else threshold
 
 
-def surface_from_arrays(arrays: dict[str, np.ndarray]) -> SurfaceModel | None:
-    if "surface_vocabulary" not in arrays:
+def surface_from_arrays(arrays: dict[str, np.ndarray], prefix: str = "surface") -> SurfaceModel | None:
+    if f"{prefix}_vocabulary" not in arrays:
         return None
-    vocabulary = {str(gram): i for i, gram in enumerate(arrays["surface_vocabulary"])}
+    vocabulary = {str(gram): i for i, gram in enumerate(arrays[f"{prefix}_vocabulary"])}
     heads = {}
     for name in ("priority", "vulnerabilities", "categories"):
-        if f"surface_{name}_labels" in arrays:
-            heads[name] = Head([str(x) for x in arrays[f"surface_{name}_labels"]],
-                               arrays[f"surface_{name}_coef"].astype(np.float32),
-                               arrays[f"surface_{name}_intercept"].astype(np.float32), name == "priority")
+        if f"{prefix}_{name}_labels" in arrays:
+            heads[name] = Head([str(x) for x in arrays[f"{prefix}_{name}_labels"]],
+                               arrays[f"{prefix}_{name}_coef"].astype(np.float32),
+                               arrays[f"{prefix}_{name}_intercept"].astype(np.float32), name == "priority")
     priority = heads.pop("priority")
-    return SurfaceModel(vocabulary, arrays["surface_idf"].astype(np.float32), priority, heads)
+    return SurfaceModel(vocabulary, arrays[f"{prefix}_idf"].astype(np.float32), priority, heads)
