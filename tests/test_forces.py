@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,20 @@ def test_force_commands_add_list_and_map_accounts(env: dict[str, str]) -> None:
     removed = runner.invoke(app, ["force", "account-remove", "north", "sms", NORTH_SMS], env=env)
     assert removed.exit_code == 0 and NORTH_SMS not in runner.invoke(app, ["force", "accounts", "north"], env=env).output
 
+
+
+def test_a_sqlite_migration_leaving_rows_that_point_at_nothing_is_rolled_back(sqlite_url: str) -> None:
+    """Foreign keys are off while SQLite migrates (a table copy needs it), so they are checked after."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine, "0013")
+    raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))  # foreign keys off: the row goes in
+    raw.execute("INSERT INTO forces (id, slug, name, case_prefix) VALUES (1, 'demo', 'Demo', 'BC')")
+    raw.execute("INSERT INTO case_entries (id, case_id, kind, body, created_at) VALUES (1, 99, 'note', '', '2026-11-28')")
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="pointing at nothing"):
+        upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM forces WHERE case_prefix = 'BC'")).scalar() == 1
+        assert "api_tokens" not in {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+    engine.dispose()

@@ -49,9 +49,11 @@ with engine.connect() as connection:
                 compare_type=True,
                 render_item=render_item,
             )
+            before = set(context.get_context().get_current_heads())
             with context.begin_transaction():
                 context.run_migrations()
-            if sqlite:
+            # Only after a migration ran: the check reads every table, and serve migrates at each start.
+            if sqlite and set(context.get_context().get_current_heads()) != before:
                 check_foreign_keys(connection)
     finally:
         if sqlite:

@@ -1,10 +1,13 @@
-"""Give each force its own case prefix; case references unique per force
+"""Give each force its own case prefix; case references unique per force; API tokens
 
 Deploying: safe while Beacon is stopped or idle (on SQLite the cases table is copied, a few
 seconds per million cases; on PostgreSQL two constraints change, a brief lock on cases). Every
 force used to get the prefix BC and references were unique across the database, so a second
 force's first case failed and its messages ended `failed`. A force that shares a prefix with an
 older force gets one made from its slug here; existing references are not renamed.
+
+It also adds `api_tokens`. Once deployed, `POST /api/v1/messages` and `/metrics` need a token:
+issue one per integration (`beacon token add`) before upgrading the senders' Beacon.
 
 Revision ID: 0014
 Revises: 0013 (index a person's messages by time)
@@ -26,6 +29,7 @@ SQLITE_NAMES = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
 
 
 def upgrade() -> None:
+    _create_api_tokens()
     _make_prefixes_unique()
     sqlite = op.get_bind().dialect.name == "sqlite"
     with op.batch_alter_table("forces") as batch_op:
@@ -37,6 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_api_tokens_force_id", table_name="api_tokens")
+    op.drop_table("api_tokens")
     with op.batch_alter_table("cases") as batch_op:
         batch_op.drop_constraint("uq_cases_force_reference", type_="unique")
         batch_op.create_unique_constraint("cases_reference_key", ["reference"])
@@ -62,3 +68,24 @@ def _free_prefix(slug: str, taken: set[str]) -> str:
     base = letters if len(letters) >= 2 else (letters + "FF")[:2]
     suffixes = ["", *string.ascii_uppercase, *(a + b for a in string.ascii_uppercase for b in string.ascii_uppercase)]
     return next(base + suffix for suffix in suffixes if base + suffix not in taken)
+
+
+def _create_api_tokens() -> None:
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("force_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("key_id", sa.String(length=16), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("permissions", sa.JSON(), nullable=False),
+        sa.Column("channel_accounts", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(["force_id"], ["forces.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key_id"),
+    )
+    op.create_index("ix_api_tokens_force_id", "api_tokens", ["force_id"])
