@@ -1,11 +1,11 @@
-"""Signed webhook deliveries per second through the real HTTP stack, against unsigned intake.
+"""Signed webhook deliveries per second through the real HTTP stack, against token intake.
 
     .venv/bin/python bench/webhooks.py [--messages 1200] [--threads 8] [--seconds 30]
 
 For each mode a fresh `beacon serve` (uvicorn on 127.0.0.1, a temporary SQLite database, a
 WhatsApp app secret) runs in a subprocess; httpx clients in several threads send the same
 citizen messages one per request until the count or the time runs out:
-  generic   POST /api/v1/messages, the message as Beacon's JSON (the baseline)
+  generic   POST /api/v1/messages, the message as Beacon's JSON with an intake API token (the baseline)
   whatsapp  POST /webhooks/whatsapp, a Cloud API payload signed with X-Hub-Signature-256
 Reported: acknowledgements per second, acknowledgement latency, the server's peak memory
 (VmHWM from /proc), how long the pipeline took to triage the backlog after the last answer,
@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import latency_summary, percentile
 
+from beacon.audit.log import Actor
+from beacon.bootstrap import bootstrap_store
+from beacon.config import Settings
 from beacon.intake.signatures import hub_signature
+from beacon.staff.api_tokens import Permission, issue_token
+from beacon.store.forces import ensure_force
+from beacon.store.migrate import upgrade
 
 SECRET = "bench-whatsapp-app-secret"
 NUMBER_ID = "106540352242922"
@@ -68,6 +75,28 @@ def generic_request(n: int) -> Request:
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1732787900 + n)),
     }).encode()
     return "/api/v1/messages", body, {"Content-Type": "application/json"}
+
+
+def intake_token(folder: Path) -> str:
+    """Migrate the bench database and issue the default force an intake token, as an admin would."""
+    settings = Settings(database_url=f"sqlite:///{folder / 'beacon.db'}", var_dir=folder / "var")
+    store = bootstrap_store(settings)
+    upgrade(store.engine)
+    with store.session_factory.begin() as session:
+        force = ensure_force(session, settings.default_force, settings.default_force.title())
+        issued = issue_token(session, force_id=force.id, name="bench", permissions=[Permission.INTAKE],
+                             channel_accounts=[], actor=Actor.system("bench"),
+                             now=datetime.now(UTC))
+    store.engine.dispose()
+    return issued.token
+
+
+def with_token(build: Callable[[int], Request], token: str) -> Callable[[int], Request]:
+    def built(n: int) -> Request:
+        path, body, headers = build(n)
+        return path, body, {**headers, "Authorization": f"Bearer {token}"}
+
+    return built
 
 
 def free_port() -> int:
@@ -156,6 +185,7 @@ def drain_seconds(database: Path, expected: int, limit: float = 90.0) -> float:
 def run_mode(name: str, build: Callable[[int], Request], args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         folder = Path(tmp)
+        build = with_token(build, intake_token(folder))  # the webhook ignores it; intake needs it
         server, url = start_server(folder)
         try:
             latencies, failures, wall = send_all(url, build, args.messages, args.threads, args.seconds)

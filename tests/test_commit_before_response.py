@@ -21,6 +21,7 @@ from beacon.store.tables import Case
 from beacon.web.app import create_app
 from tests.builders import message_data
 from tests.test_http import PASSWORD, _case_of, sign_in
+from tests.tokens import intake_headers
 
 
 class ReadWhenResponseStarts:
@@ -49,7 +50,7 @@ def case_id_and_client(beacon: Beacon) -> Iterator[tuple[int, TestClient, ReadWh
             return session.get_one(Case, holder["case"]).status if "case" in holder else None
 
     watched = ReadWhenResponseStarts(create_app(beacon), read_status)
-    with TestClient(watched) as client:
+    with TestClient(watched, headers=intake_headers(beacon)) as client:
         [receipt] = client.post("/api/v1/messages", json=message_data(text="He has a knife")).json()["accepted"]
         holder["case"] = _case_of(beacon, receipt["id"])
         yield holder["case"], client, watched

@@ -14,8 +14,10 @@ from beacon.bootstrap import Beacon
 from beacon.staff.accounts import Role, create_user
 from beacon.store.forces import ensure_force
 from beacon.store.tables import Case, DeadLetter, Message, Person
+from beacon.store.tables_access import ApiToken
 from beacon.web.app import create_app
 from tests.builders import message_data
+from tests.tokens import intake_headers, issue
 from tests.routes import app_routes
 from tests.desk.desk_builders import seed_guidance
 from tests.people.people_audit_calls import people_routes  # people and routing (issue 6)
@@ -30,8 +32,8 @@ def client(beacon: Beacon) -> Iterator[TestClient]:
         ensure_force(session, "other", "Other Force", case_prefix="OF")
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
         create_user(session, force_slug="other", username="olu", password=PASSWORD, role=Role.HANDLER)
-    with TestClient(create_app(beacon)) as test_client:
-        yield test_client
+    with TestClient(create_app(beacon), headers=intake_headers(beacon)) as test_client:
+        yield test_client  # as an integration with an intake token (issue 14) and a browser at once
 
 
 def sign_in(client: TestClient, username: str) -> str:
@@ -238,6 +240,8 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
                                                       "reply_key": "k1", "csrf_token": token}}),
     ]
     routes += people_routes(beacon, person_id, receipt["id"], token)  # people and routing (issue 6)
+    api_token_id, _ = issue(beacon)  # the demo force's API token (issue 14)
+    routes += [("POST", f"/admin/tokens/{api_token_id}/revoke", {"data": {"csrf_token": token}})]
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
         assert response.status_code == 404, (method, path, response.status_code)
@@ -246,6 +250,7 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
     with beacon.read_session_factory() as session:
         assert session.get_one(Case, case_id).status == "new"
         assert session.get(Person, person_id) is not None
+        assert session.get_one(ApiToken, api_token_id).revoked_at is None
 
 
 def _alert_and_handover(beacon: Beacon, case_id: int) -> tuple[int, int]:

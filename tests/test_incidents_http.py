@@ -13,6 +13,7 @@ from beacon.staff.accounts import Role, create_user
 from beacon.store.tables import Message
 from beacon.web.app import create_app
 from tests.builders import message_data
+from tests.tokens import intake_headers
 from tests.test_http import PASSWORD, sign_in
 
 REPORTS = [
@@ -26,7 +27,7 @@ def client(beacon: Beacon) -> Iterator[TestClient]:
     with beacon.session_factory.begin() as session:
         create_user(session, force_slug="demo", username="sgt", password=PASSWORD, role=Role.SUPERVISOR)
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
-    with TestClient(create_app(beacon)) as test_client:
+    with TestClient(create_app(beacon), headers=intake_headers(beacon)) as test_client:
         yield test_client
 
 

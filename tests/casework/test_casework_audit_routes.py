@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from beacon.bootstrap import Beacon
 from beacon.staff.accounts import Role
 from beacon.store.tables import Message
+from beacon.store.tables_access import ApiToken
 from beacon.store.tables_audit import AuditEvent
 from beacon.store.tables_casework import Alert, Handover
 from beacon.web.app import create_app
@@ -30,7 +31,8 @@ EXCLUDED = {
     ("GET", "/api/openapi.json"): "API description",
     ("GET", "/api/docs"): "API documentation page",
     ("GET", "/docs/oauth2-redirect"): "API documentation helper",
-    ("POST", "/api/v1/messages"): "unauthenticated intake; the pipeline records the case it opens",
+    ("POST", "/api/v1/messages"): "an integration's token, not a person; the pipeline records the case it "
+                                  "opens, and a refused token is audited (tests/test_api_tokens.py)",
     ("GET", "/alerts/bar"): "shows reference, priority and cause only: no personal data",
     ("GET", "/handovers"): "lists queues, staff and counts: no citizen data",
     ("GET", "/rota"): "staff names and shifts only: no citizen data",
@@ -42,6 +44,7 @@ EXCLUDED = {
     **PEOPLE_EXCLUDED,  # people and routing (issue 6)
     ("GET", "/readyz"): "readiness check for the load balancer: no personal data",  # issue 9
     ("GET", "/metrics"): "Prometheus counts and lag figures: no personal data",  # issue 9
+    ("GET", "/admin/tokens"): "the force's API tokens: names and scopes, no citizen data, never a secret",
     ("GET", "/api/v1/ops/lag"): "the pipeline's backlog counts and ages: no personal data",  # issue 9
 }
 EXCLUDED_PREFIXES = {"/static": "static files", "/webhooks/": "unauthenticated provider traffic"}
@@ -87,6 +90,8 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/audit/cases/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/persons/{id}"): [(READ, "audit_trail")],
     ("GET", "/audit/export.csv"): [("disclosed", "audit_trail")],
+    ("POST", "/admin/tokens"): [(CREATED, "api_token")],  # issue 14
+    ("POST", "/admin/tokens/{id}/revoke"): [(CHANGED, "api_token")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
 }
@@ -136,6 +141,7 @@ def world(beacon: Beacon) -> Iterator[World]:
     sue = staff(beacon, "sue", Role.SUPERVISOR, phone="+447700900201")
     hal = staff(beacon, "hal", phone="+447700900202")
     staff(beacon, "sid", Role.SUPERVISOR)
+    staff(beacon, "ada", Role.ADMIN)  # API tokens are an admin's (issue 14)
     on_shift(beacon, sue, "supervisor")
     first = case_from(beacon, "He has a knife")
     second = case_from(beacon, "Another man with a knife", author={"id": "+447700900301"})
@@ -213,7 +219,18 @@ def test_every_expected_route_records_exactly_its_events(world: World) -> None:
     case_from(world.beacon, "Yet another knife", author={"id": "+447700900303"})
     _check(world, "GET", "/inbox/rows", {"url": "/inbox/rows"})
     covered |= {("POST", "/handovers/{id}/acknowledge"), ("GET", "/inbox/rows")}
+    world.token = _sign_in(world.client, "ada")  # an admin issues and revokes an API token
+    _check(world, "POST", "/admin/tokens", {"url": "/admin/tokens", "data": {
+        "csrf_token": world.token, "name": "SMS gateway", "permission": ["intake"]}})
+    _check(world, "POST", "/admin/tokens/{id}/revoke", {"url": f"/admin/tokens/{_latest_token(world)}/revoke",
+                                                        "data": {"csrf_token": world.token}})
+    covered |= {("POST", "/admin/tokens"), ("POST", "/admin/tokens/{id}/revoke")}
     assert covered == set(EXPECTED), set(EXPECTED) - covered
+
+
+def _latest_token(w: World) -> int:
+    with w.beacon.read_session_factory() as session:
+        return int(session.scalar(select(func.max(ApiToken.id))) or 0)
 
 
 def _latest_handover(w: World) -> int:

@@ -28,6 +28,7 @@ def client(beacon: Beacon) -> Iterator[TestClient]:
     with beacon.session_factory.begin() as session:
         ensure_force(session, "other", "Other Force", case_prefix="OF")
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
+        create_user(session, force_slug="demo", username="sue", password=PASSWORD, role=Role.SUPERVISOR)
         create_user(session, force_slug="other", username="olu", password=PASSWORD, role=Role.HANDLER)
     with TestClient(create_app(beacon)) as test_client:
         yield test_client
@@ -89,8 +90,12 @@ def test_confirming_a_candidate_merges_and_the_merge_undoes(client: TestClient, 
     channels = {e["channel"] for e in client.get(f"/api/v1/persons/{a.person_id}/timeline").json()}
     assert channels == {"sms", "email"}
     page = client.get(f"/persons/{a.person_id}").text
-    assert "Unmerge" in page and "she confirmed" in page
-    undone = client.post(f"/api/v1/merges/{merged['merge_id']}/undo", json={"reason": "two people"}, headers=headers)
+    assert "she confirmed" in page and "Unmerge" not in page  # undoing a merge is a supervisor's (issue 14)
+    undo = f"/api/v1/merges/{merged['merge_id']}/undo"
+    assert client.post(undo, json={"reason": "two people"}, headers=headers).status_code == 403
+    headers = {"X-CSRF-Token": sign_in(client, "sue")}
+    assert "Unmerge" in client.get(f"/persons/{a.person_id}").text
+    undone = client.post(undo, json={"reason": "two people"}, headers=headers)
     assert undone.status_code == 200
     assert {e["channel"] for e in client.get(f"/api/v1/persons/{a.person_id}/timeline").json()} == {"sms"}
     again = client.post(f"/api/v1/merges/{merged['merge_id']}/undo", json={"reason": "x"}, headers=headers)

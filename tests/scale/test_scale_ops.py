@@ -16,10 +16,12 @@ from beacon.pipeline.redis_streams import RedisStreamsTransport, connect
 from beacon.pipeline.transport import replay_failed
 from beacon.pipeline.worker import Worker, WorkerOptions
 from beacon.staff.accounts import Role, create_user
+from beacon.staff.api_tokens import Permission
 from beacon.store.tables import DeadLetter, Message
 from beacon.web.app import create_app
 from tests.builders import inbound, message_data
 from tests.scale.conftest import drain, layout_of, with_settings as _with
+from tests.tokens import intake_headers
 
 PASSWORD = "correct horse battery"
 
@@ -35,7 +37,9 @@ def sign_in(client: TestClient, username: str) -> None:
 def _client(beacon: Beacon) -> TestClient:
     with beacon.session_factory.begin() as session:
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
-    return TestClient(create_app(beacon))
+    # An integration's token for intake and one Prometheus would hold for /metrics (issue 14).
+    headers = intake_headers(beacon, permissions=(Permission.INTAKE, Permission.METRICS))
+    return TestClient(create_app(beacon), headers=headers)
 
 
 @pytest.fixture

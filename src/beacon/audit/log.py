@@ -33,6 +33,7 @@ class Action(StrEnum):
     ERASED = "erased"
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
+    REFUSED = "refused"  # a credential presented and refused (an API token out of its scope)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from beacon.clock import SystemClock
 from beacon.config import Settings
 from beacon.people.errors import NotFound, Refused
 from beacon.people.merges import merge_persons, unmerge
+from beacon.people.roles import may_merge
 from beacon.people.settings import load_people_settings
 from beacon.people.view import person_view
 from beacon.store.tables import User
@@ -46,7 +47,7 @@ def _actor(session: Session, username: str) -> tuple[Actor, int]:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
         raise _fail(f"no active user {username!r}")
-    if user.role not in ("admin", "supervisor"):
+    if not may_merge(user.role):  # the same rule as the pages and the API (beacon.people.roles)
         raise _fail(f"{username} is a {user.role}: merging from the command line needs an admin or supervisor")
     return Actor("user", user.id, user.display_name), user.force_id
 

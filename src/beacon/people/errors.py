@@ -9,3 +9,7 @@ class NotFound(LookupError):
 
 class Refused(ValueError):
     """The operation is not allowed as asked; the message says why."""
+
+
+class Forbidden(PermissionError):
+    """The person's role does not allow the operation; the message says whose it is."""

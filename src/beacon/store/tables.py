@@ -54,12 +54,16 @@ def utc_column(**kwargs: Any) -> Mapped[datetime]:
 
 
 class Force(Base):
+    """A police force. Its case prefix is its own (0014): references are read out on the radio
+    and quoted back by citizens, so one must never name two forces' cases."""
+
     __tablename__ = "forces"
+    __table_args__ = (UniqueConstraint("case_prefix", name="uq_forces_case_prefix"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    case_prefix: Mapped[str] = mapped_column(String(8), default="BC")
+    case_prefix: Mapped[str] = mapped_column(String(8))
 
 
 class Team(Base):
@@ -174,12 +178,14 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_force_status", "force_id", "status", "priority", "created_at"),
+        # Counted per force per day, so unique per force only (0014); it also finds a case by reference.
+        UniqueConstraint("force_id", "reference", name="uq_cases_force_reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    reference: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="new")
     priority: Mapped[str] = mapped_column(String(2))

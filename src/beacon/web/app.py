@@ -20,6 +20,7 @@ from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
 from beacon.web import replies, webhooks  # channels (issue 5)
 from beacon.web import admin_channels, webform  # channels (issue 5)
+from beacon.web import admin_tokens  # API tokens (issue 14)
 from beacon.web import audit_pages, casework_pages  # case work (issue 7)
 from beacon.web import case_page, control_room, exports, guidance_pages  # desk and control room (issue 8)
 from beacon.web import people_pages  # people and routing (issue 6)
@@ -104,6 +105,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(replies.router)
     app.include_router(webform.router)  # channels (issue 5)
     app.include_router(admin_channels.router)  # channels (issue 5)
+    app.include_router(admin_tokens.router)  # API tokens (issue 14)
     app.include_router(api.router)
     app.include_router(incidents.router)
     app.include_router(pages.router)

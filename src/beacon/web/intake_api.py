@@ -1,7 +1,10 @@
 """Generic JSON intake: POST /api/v1/messages takes one message or a batch.
 
-Open to unsigned-in callers like the provider webhooks. A body that cannot be read or does not
-validate is kept in the dead-letter store with the reason before the 4xx answer goes back.
+An integration's API token with the intake permission is required (`web/api_auth.py`), and
+every message of a batch must be for the token's force and, if it names some, one of its
+channel accounts; else the whole batch is refused (403) and nothing stored. A body that cannot
+be read or does not validate, sent with a valid token, is kept in the dead-letter store with
+the reason before the 4xx answer goes back; one sent without is refused and not kept.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from beacon.bootstrap import Beacon
 from beacon.messages import InboundMessage
+from beacon.staff.api_tokens import Grant, Permission, out_of_scope
 from beacon.store.tables import DeadLetter
+from beacon.web.api_auth import IntakeGrant, grant_for, refused
 from beacon.web.deps import BeaconDep
 from beacon.web.problems import Problem, validation_problem
 
@@ -30,6 +36,9 @@ class DeadLetteringRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
+                # Unreadable JSON fails before the token is checked: check it now, so only an
+                # authenticated sender's body is kept.
+                grant_for(request, Permission.INTAKE)
                 errors = list(exc.errors())
                 body = await request.body()
                 reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
@@ -70,13 +79,18 @@ router = APIRouter(route_class=DeadLetteringRoute, tags=["intake"])
     status_code=202,
     response_model=IntakeReceipt,
     responses={
+        401: {"description": "No API token, or not a valid one (problem+json)"},
+        403: {"description": "The token lacks the intake permission, or a message is for another "
+                            "force or channel account than the token's (problem+json)"},
         413: {"description": "Body or batch too large"},
         422: {"description": "Not a valid message; the body is kept as a dead letter"},
     },
     summary="Accept one message or a batch",
 )
 def accept_messages(
+    request: Request,
     beacon: BeaconDep,
+    grant: IntakeGrant,
     background: BackgroundTasks,
     payload: Annotated[InboundMessage | list[InboundMessage], Body()],
 ) -> IntakeReceipt:
@@ -91,6 +105,7 @@ def accept_messages(
             413, "Batch too large", f"at most {beacon.settings.max_batch} messages per request",
             "batch_too_large",
         )
+    _check_scope(request, beacon, grant, messages)
     accepted = beacon.store(messages)
     fresh = [a.message_id for a in accepted if not a.duplicate]
     if fresh:
@@ -99,3 +114,11 @@ def accept_messages(
         accepted=[AcceptedMessage(id=a.message_id, provider_message_id=a.provider_message_id,
                                   duplicate=a.duplicate) for a in accepted]
     )
+
+
+def _check_scope(request: Request, beacon: Beacon, grant: Grant, messages: list[InboundMessage]) -> None:
+    """Every message for the token's force and accounts, or the whole batch is refused."""
+    for message in messages:
+        channel, account = message.channel.value, message.channel_account
+        if beacon.forces.force_for(channel, account) != grant.force_id or not grant.covers(channel, account):
+            raise refused(request, out_of_scope(grant, f"the token may not post for {channel} account {account}"))

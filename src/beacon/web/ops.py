@@ -2,7 +2,8 @@
 
 `/healthz` (in app.py) says the process is alive; `/readyz` says it can do its job: the database
 answers and, in the distributed mode, Redis does too. A load balancer sends intake only to ready
-processes. `/metrics` is for Prometheus: restrict it to the monitoring network at the proxy.
+processes. `/metrics` is for Prometheus and needs an API token with the metrics permission
+(Prometheus sends it as `authorization: {credentials: …}`); its figures are the whole system's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from beacon.bootstrap import Beacon
 from beacon.pipeline import metrics
 from beacon.pipeline.lag import Lag, pipeline_lag
+from beacon.web.api_auth import MetricsGrant
 from beacon.web.deps import ApiViewer, BeaconDep
 from beacon.web.problems import problem_response
 
@@ -36,7 +38,7 @@ def readyz(request: Request, beacon: BeaconDep) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def prometheus_metrics(request: Request) -> Response:
+def prometheus_metrics(request: Request, _grant: MetricsGrant) -> Response:
     beacon: Beacon = request.app.state.beacon
     own, content_type = metrics.exposition()
     return Response(own + _shared_gauges(pipeline_lag(beacon)).encode(), media_type=content_type)

@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 
 from beacon.bootstrap import Beacon
 from beacon.people.candidates import decide
-from beacon.people.errors import NotFound, Refused
+from beacon.people.errors import Forbidden, NotFound, Refused
 from beacon.people.markers import active_markers, remove_marker, set_marker
 from beacon.people.merges import merge_persons, unmerge
+from beacon.people.roles import check_may_merge, may_merge
 from beacon.people.settings import PeopleSettings, load_people_settings
 from beacon.people.view import candidates as candidates_view
 from beacon.people.view import contact_json, get_person, person_view, timeline
 from beacon.routing.move import find_case, move_message
 from beacon.routing.record import monitored_needs
 from beacon.store.tables import Message
-from beacon.store.tables_people import PersonMarker
+from beacon.store.tables_people import PersonMarker, PersonMerge
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, audit_read, render, templates
 from beacon.web.problems import Problem
@@ -81,9 +82,11 @@ def people_settings(beacon: Beacon) -> PeopleSettings:
 
 
 def _run(action: Callable[[], T]) -> T:
-    """The people rules' typed errors as problem+json: not found 404, refused 422."""
+    """The people rules' typed errors as problem+json: not found 404, forbidden 403, refused 422."""
     try:
         return action()
+    except Forbidden as error:
+        raise Problem(403, "Not allowed", str(error), "forbidden") from None
     except NotFound as error:
         raise Problem(404, "Not found", f"no {error}", "not_found") from None
     except Refused as error:
@@ -107,7 +110,8 @@ def person_page(
         raise Problem(404, "Not found", f"no person {person_id}", "not_found")
     others = [c.other.id for c in view.candidates if c.other is not None]
     audit_read(beacon, viewer, [("person", person_id)], "person page", {"candidates": others} if others else None)
-    return render(request, "person.html", viewer=viewer, view=view, settings=people_settings(beacon))
+    return render(request, "person.html", viewer=viewer, view=view, settings=people_settings(beacon),
+                  may_merge=may_merge(viewer.role))
 
 
 def _back(person_id: int, anchor: str = "") -> Response:
@@ -151,9 +155,7 @@ def merge_form(
 
 @router.post("/merges/{merge_id}/undo", dependencies=[Csrf], include_in_schema=False)
 def undo_form(merge_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep, reason: Reason) -> Response:
-    merge = _run(lambda: unmerge(session, viewer.force_id, merge_id, actor=actor_of(viewer), reason=reason,
-                                 now=beacon.clock.now()))
-    return _back(merge.survivor_id, "#merges")
+    return _back(_unmerge(session, viewer, beacon, merge_id, reason).survivor_id, "#merges")
 
 
 @router.post("/messages/{message_id}/move", dependencies=[Csrf], include_in_schema=False)
@@ -228,8 +230,7 @@ def api_merge(person_id: int, body: MergeIn, viewer: ApiViewer, session: WriteSe
 
 @router.post("/api/v1/merges/{merge_id}/undo", dependencies=[Csrf])
 def api_undo(merge_id: int, body: ReasonIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep) -> dict[str, Any]:
-    merge = _run(lambda: unmerge(session, viewer.force_id, merge_id, actor=actor_of(viewer), reason=body.reason,
-                                 now=beacon.clock.now()))
+    merge = _unmerge(session, viewer, beacon, merge_id, body.reason)
     return {"id": merge.id, "survivor_id": merge.survivor_id, "absorbed_id": merge.absorbed_id,
             "undone_at": merge.undone_at.isoformat() if merge.undone_at else None}
 
@@ -285,13 +286,23 @@ def _decide(session: Session, viewer: Viewer, beacon: Beacon, candidate_id: int,
 def _merge(
     session: Session, viewer: Viewer, beacon: Beacon, person_id: int, other_id: int, basis: str, reason: str
 ) -> dict[str, Any]:
-    _person_id(session, viewer, person_id)
+    _person_id(session, viewer, person_id)  # another force's person is 404 whoever asks
     _person_id(session, viewer, other_id)
+    _run(lambda: check_may_merge(viewer.role))
     merge = _run(lambda: merge_persons(session, viewer.force_id, person_id, other_id, actor=actor_of(viewer),
                                        basis=basis, reason=reason.strip(), now=beacon.clock.now(),
                                        people=people_settings(beacon)))
     return {"id": merge.id, "survivor_id": merge.survivor_id, "absorbed_id": merge.absorbed_id,
             "identities": merge.identity_ids, "cases": merge.case_ids}
+
+
+def _unmerge(session: Session, viewer: Viewer, beacon: Beacon, merge_id: int, reason: str) -> Any:
+    merge = session.get(PersonMerge, merge_id)
+    if merge is None or merge.force_id != viewer.force_id:  # 404 before 403, as for persons
+        raise Problem(404, "Not found", f"no merge {merge_id}", "not_found")
+    _run(lambda: check_may_merge(viewer.role))
+    return _run(lambda: unmerge(session, viewer.force_id, merge_id, actor=actor_of(viewer), reason=reason,
+                                now=beacon.clock.now()))
 
 
 def _move(

@@ -19,13 +19,15 @@ class Problem(Exception):
     """Raise to answer with a problem document; `code` is stable for clients to match on."""
 
     def __init__(
-        self, status: int, title: str, detail: str = "", code: str = "error", **extra: Any
+        self, status: int, title: str, detail: str = "", code: str = "error",
+        headers: dict[str, str] | None = None, **extra: Any,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
         self.code = code
+        self.headers = headers or {}  # e.g. WWW-Authenticate on a 401
         self.extra = extra
 
 
@@ -81,9 +83,11 @@ _TITLES = {
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(
+        response = problem_response(
             exc.status, exc.title, exc.detail, exc.code, request.url.path, **exc.extra
         )
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -31,6 +31,10 @@ class Viewer:
     def is_supervisor(self) -> bool:
         return self.role in ("supervisor", "admin")
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
 
 class SignInRequired(Exception):
     """Raised by page routes; answered with a redirect to the sign-in page."""
