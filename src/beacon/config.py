@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     noise_surge_reporters: int = Field(default=5, description="distinct reporters that make a surge")
     noise_surge_floor: int = Field(default=2, description="attention a surging incident gets (1 = P1)")
 
+    # --- Accounts (issue 14): sessions held server-side, sign-in throttles, second factor ------
+    session_idle_minutes: float = Field(default=30.0, description="a session unused this long is ended")
+    session_lifetime_hours: float = Field(default=12.0, description="a session this old is ended, however busy")
+
 
 
 @lru_cache

@@ -17,12 +17,15 @@ from beacon.cli import app
 from beacon.config import Settings
 from beacon.messages import InboundMessage
 from beacon.intake.replay import ReplayFileError, ReplayRow, read_replay_file
+from beacon.clock import SystemClock
 from beacon.staff.accounts import (
     AccountError,
     Role,
     create_user,
     generate_password,
+    revoke_sessions,
     set_password,
+    set_role,
 )
 from beacon.store.tables import DeadLetter
 
@@ -73,6 +76,48 @@ def user_add(
     except AccountError as error:
         raise fail(str(error)) from None
     console.print(f"user {username} added ({role.value})")
+
+
+@user_app.command("password")
+def user_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="prompted for when omitted")] = None,
+) -> None:
+    """Set a user's password; every session they have open ends."""
+    beacon = bootstrap_store(Settings())
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with beacon.session_factory.begin() as session:
+            if not set_password(session, username, password, SystemClock().now()):
+                raise AccountError(f"no user {username!r}")
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"password of {username} changed; their sessions are ended")
+
+
+@user_app.command("role")
+def user_role(username: str, role: Annotated[Role, typer.Argument(help="handler, supervisor or admin")]) -> None:
+    """Change a user's role; every session they have open ends."""
+    beacon = bootstrap_store(Settings())
+    try:
+        with beacon.session_factory.begin() as session:
+            set_role(session, username, role, SystemClock().now())
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"{username} is now a {role.value}; their sessions are ended")
+
+
+@user_app.command("revoke-sessions")
+def user_revoke_sessions(username: str) -> None:
+    """End every session a user has open, at once (a lost phone, a shared screen)."""
+    beacon = bootstrap_store(Settings())
+    try:
+        with beacon.session_factory.begin() as session:
+            ended = revoke_sessions(session, username, SystemClock().now())
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"ended {ended} session(s) of {username}")
 
 
 @app.command()
@@ -215,7 +260,7 @@ def _demo_user(beacon: Beacon) -> str:
     """A fresh password every start, printed once, so the demo never ships a known one."""
     password = generate_password()
     with beacon.session_factory.begin() as session:
-        if not set_password(session, "handler", password):
+        if not set_password(session, "handler", password, beacon.clock.now()):
             create_user(session, force_slug=beacon.settings.default_force, username="handler",
                         password=password, role=Role.SUPERVISOR, display_name="Demo Handler",
                         team="General")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beacon.audit.log import Action, Actor, append_event
+from beacon.staff.sessions import end_user_sessions
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, User
 
 _hasher = PasswordHasher()
+COMMAND_LINE = Actor.system("command line")
 # Verifying against this when the username is unknown keeps both paths equally slow.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
@@ -67,13 +72,45 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> bool:
-    """Replace a user's password; False when there is no such user."""
+def set_password(session: Session, username: str, password: str, now: datetime,
+                 actor: Actor = COMMAND_LINE) -> bool:
+    """Replace a user's password and end their sessions (a stolen cookie dies with the old
+    password); False when there is no such user."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         return False
     user.password_hash = _hasher.hash(password)
+    _end_sessions(session, user, now, actor, "password changed")
     return True
+
+
+def set_role(session: Session, username: str, role: Role, now: datetime, actor: Actor = COMMAND_LINE) -> User:
+    """Change a user's role and end their sessions, so no page keeps powers the role lost."""
+    user = _user_named(session, username)
+    if user.role != role.value:
+        before, user.role = user.role, role.value
+        _end_sessions(session, user, now, actor, "role changed", {"from": before, "to": role.value})
+    return user
+
+
+def revoke_sessions(session: Session, username: str, now: datetime, actor: Actor = COMMAND_LINE) -> int:
+    """An administrator ends every session of a user at once; returns how many were open."""
+    return _end_sessions(session, _user_named(session, username), now, actor, "sessions revoked")
+
+
+def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, reason: str,
+                  data: dict[str, Any] | None = None) -> int:
+    ended = end_user_sessions(session, user.id, now, reason)
+    append_event(session, actor=actor, action=Action.CHANGED, object_type="user", object_id=user.id,
+                 at=now, force_id=user.force_id, reason=reason, data={**(data or {}), "sessions_ended": ended})
+    return ended
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    return user
 
 
 def generate_password() -> str:

@@ -95,7 +95,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         session_cookie="beacon_session",
         same_site="lax",
         https_only=settings.secure_cookies,
-        max_age=12 * 3600,  # one long shift
+        # The cookie outlives no session: the server ends it sooner (idle, sign-out, revoke).
+        max_age=int(settings.session_lifetime_hours * 3600),
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -105,7 +105,7 @@ def login(
         response = render(request, "login.html", next=_safe_next(next), error="Wrong username or password.")
         response.status_code = 400
         return response
-    sign_in(request, user)
+    sign_in(request, session, user, beacon.clock.now())
     record(session, user_actor(user.id, user.display_name), Action.SIGNED_IN, "user", user.id,
            user.force_id, beacon.clock.now(), "signed in")
     return RedirectResponse(_safe_next(next), status_code=303)
@@ -113,11 +113,11 @@ def login(
 
 @router.post("/logout", dependencies=[Csrf])
 def logout(request: Request, session: WriteSession, beacon: BeaconDep) -> Response:
-    viewer = viewer_from_session(request, session)
+    viewer = viewer_from_session(request, beacon)
     if viewer is not None:
         record(session, actor_of(viewer), Action.SIGNED_OUT, "user", viewer.id, viewer.force_id,
                beacon.clock.now(), "signed out")
-    sign_out(request)
+    sign_out(request, session, beacon.clock.now())
     return RedirectResponse("/login", status_code=303)
 
 

@@ -1,0 +1,37 @@
+"""Add accounts' security tables: server-side sessions
+
+Deploying: adds a table only; safe while Beacon runs. Sessions signed in before it (the old
+signed-cookie sessions) are not carried over: everyone signs in again once after the upgrade.
+
+Revision ID: 0016
+Revises: 0013
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0016"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "staff_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_reason", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    op.create_index("ix_staff_sessions_user_id", "staff_sessions", ["user_id"])
+
+def downgrade() -> None:
+    op.drop_index("ix_staff_sessions_user_id", table_name="staff_sessions")
+    op.drop_table("staff_sessions")

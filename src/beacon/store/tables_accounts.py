@@ -1,0 +1,27 @@
+"""Accounts (issue 14): server-side sign-in sessions.
+
+A session's cookie carries only a random token; the row keeps its SHA-256, so a copy of the
+database cannot be replayed as a cookie, and ending a row ends the session wherever the cookie is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from beacon.messages import utc_now
+from beacon.store.tables import Base, utc_column
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
+    last_seen_at: Mapped[datetime] = utc_column(default=utc_now)
+    revoked_at: Mapped[datetime | None] = utc_column(nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
