@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     # --- Accounts (issue 14): sessions held server-side, sign-in throttles, second factor ------
     session_idle_minutes: float = Field(default=30.0, description="a session unused this long is ended")
     session_lifetime_hours: float = Field(default=12.0, description="a session this old is ended, however busy")
+    sign_in_max_failures: int = Field(default=5, description="failed sign-ins that lock an account")
+    sign_in_address_max_failures: int = Field(default=20, description="failed sign-ins that refuse an address")
+    sign_in_failure_window_minutes: float = Field(default=15.0, description="failures are counted over this")
+    sign_in_lock_minutes: float = Field(default=10.0, description="how long a lock lasts")
 
 
 

@@ -33,6 +33,8 @@ class Action(StrEnum):
     ERASED = "erased"
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
+    SIGN_IN_FAILED = "sign_in_failed"  # wrong password or name (accounts, issue 14)
+    SIGN_IN_REFUSED = "sign_in_refused"  # a locked account or a rate-limited address
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Accounts (issue 14): server-side sign-in sessions.
+"""Accounts (issue 14): server-side sign-in sessions, sign-in throttles.
 
 A session's cookie carries only a random token; the row keeps its SHA-256, so a copy of the
 database cannot be replayed as a cookie, and ending a row ends the session wherever the cookie is.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from beacon.messages import utc_now
@@ -25,3 +25,15 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = utc_column(default=utc_now)
     revoked_at: Mapped[datetime | None] = utc_column(nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per key: `account:<name>` (whether or not the account exists, so
+    a lockout says nothing about which names are real) and `address:<client address>`."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = utc_column(default=utc_now)
+    locked_until: Mapped[datetime | None] = utc_column(nullable=True)

@@ -1,6 +1,6 @@
-"""Add accounts' security tables: server-side sessions
+"""Add accounts' security tables: server-side sessions, sign-in throttles
 
-Deploying: adds a table only; safe while Beacon runs. Sessions signed in before it (the old
+Deploying: adds tables only; safe while Beacon runs. Sessions signed in before it (the old
 signed-cookie sessions) are not carried over: everyone signs in again once after the upgrade.
 
 Revision ID: 0016
@@ -31,7 +31,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash"),
     )
     op.create_index("ix_staff_sessions_user_id", "staff_sessions", ["user_id"])
+    op.create_table(
+        "sign_in_throttles",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("first_failure_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("sign_in_throttles")
     op.drop_index("ix_staff_sessions_user_id", table_name="staff_sessions")
     op.drop_table("staff_sessions")
