@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
+from beacon.staff.password_policy import WeakPassword, check_password
 from beacon.staff.sessions import end_user_sessions
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, User
@@ -48,8 +49,7 @@ def create_user(
         raise AccountError(f"no force {force_slug!r}; forces are created by `beacon migrate`")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"username {username!r} is taken")
-    if len(password) < 10:
-        raise AccountError("passwords must be at least 10 characters")
+    _check_strength(password, username)
     user = User(
         force_id=force.id,
         team_id=team_id(session, force.id, team) if team else None,
@@ -79,6 +79,7 @@ def set_password(session: Session, username: str, password: str, now: datetime,
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         return False
+    _check_strength(password, username)
     user.password_hash = _hasher.hash(password)
     _end_sessions(session, user, now, actor, "password changed")
     return True
@@ -104,6 +105,13 @@ def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, rea
     append_event(session, actor=actor, action=Action.CHANGED, object_type="user", object_id=user.id,
                  at=now, force_id=user.force_id, reason=reason, data={**(data or {}), "sessions_ended": ended})
     return ended
+
+
+def _check_strength(password: str, username: str) -> None:
+    try:
+        check_password(password, username)
+    except WeakPassword as weak:
+        raise AccountError(str(weak)) from None
 
 
 def _user_named(session: Session, username: str) -> User:
