@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     sign_in_address_max_failures: int = Field(default=20, description="failed sign-ins that refuse an address")
     sign_in_failure_window_minutes: float = Field(default=15.0, description="failures are counted over this")
     sign_in_lock_minutes: float = Field(default=10.0, description="how long a lock lasts")
+    totp_required_roles: str = Field(
+        default="supervisor,admin",
+        description="roles that must sign in with a TOTP code (comma-separated; empty: none)")
+    totp_issuer: str = Field(default="Beacon", description="the name authenticator apps show")
 
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from beacon.audit.log import Action, Actor, append_event
 from beacon.staff.password_policy import WeakPassword, check_password
 from beacon.staff.sessions import end_user_sessions
+from beacon.staff.totp import Enrolment, enrol_confirmed, has_second_factor
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, User
 
@@ -97,6 +98,18 @@ def set_role(session: Session, username: str, role: Role, now: datetime, actor: 
 def revoke_sessions(session: Session, username: str, now: datetime, actor: Actor = COMMAND_LINE) -> int:
     """An administrator ends every session of a user at once; returns how many were open."""
     return _end_sessions(session, _user_named(session, username), now, actor, "sessions revoked")
+
+
+def enrol_user_totp(session: Session, username: str, issuer: str, now: datetime, replace: bool = False,
+                    actor: Actor = COMMAND_LINE) -> tuple[Enrolment, list[str]]:
+    """An administrator sets up a user's second factor; an existing one is kept unless
+    `replace` (a lost phone). Their sessions end: the next sign-in asks for a code."""
+    user = _user_named(session, username)
+    if has_second_factor(session, user) and not replace:
+        raise AccountError(f"{username} already has a second factor; --replace sets up a new one")
+    enrolment, codes = enrol_confirmed(session, user, issuer, now)
+    _end_sessions(session, user, now, actor, "second factor set up")
+    return enrolment, codes
 
 
 def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, reason: str,

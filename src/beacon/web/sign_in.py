@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,35 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from beacon.audit.log import Action
 from beacon.cases.audit_events import record, user_actor
-from beacon.config import Settings
 from beacon.staff.sign_in import Refusal, attempt_sign_in
-from beacon.staff.throttle import ThrottleRules
 from beacon.web.deps import BeaconDep, Csrf, WriteSession
 from beacon.web.pages import actor_of, render
+from beacon.web.second_factor import next_step
 from beacon.web.security import sign_in, sign_out, viewer_from_session
+from beacon.web.sign_in_rules import MESSAGES, STATUS, client_address, safe_next, throttle_rules
 
 router = APIRouter(include_in_schema=False)
-
-# The same words whether the name is unknown, the password wrong or the account locked: the
-# page must not tell a guesser which names are real.
-MESSAGES = {
-    Refusal.WRONG: "Wrong username or password.",
-    Refusal.TRY_LATER: "Too many failed sign-ins. Wait a few minutes, then try again.",
-}
-STATUS = {Refusal.WRONG: 400, Refusal.TRY_LATER: 429}
-
-
-def throttle_rules(settings: Settings) -> ThrottleRules:
-    return ThrottleRules(
-        account_failures=settings.sign_in_max_failures,
-        address_failures=settings.sign_in_address_max_failures,
-        window=timedelta(minutes=settings.sign_in_failure_window_minutes),
-        lock=timedelta(minutes=settings.sign_in_lock_minutes),
-    )
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login")
@@ -64,6 +42,9 @@ def login(
         response.status_code = STATUS[refusal]
         return response
     user = attempt.user
+    step = next_step(request, session, beacon, user, safe_next(next))
+    if step is not None:  # the password was right; a code comes next
+        return RedirectResponse(step, status_code=303)
     sign_in(request, session, user, now)
     record(session, user_actor(user.id, user.display_name), Action.SIGNED_IN, "user", user.id,
            user.force_id, now, "signed in")
@@ -78,8 +59,3 @@ def logout(request: Request, session: WriteSession, beacon: BeaconDep) -> Respon
                beacon.clock.now(), "signed out")
     sign_out(request, session, beacon.clock.now())
     return RedirectResponse("/login", status_code=303)
-
-
-def safe_next(target: str) -> str:
-    """Only local paths: a sign-in link must not bounce the user to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
