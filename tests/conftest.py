@@ -80,7 +80,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_beacon(url: str, tmp_path: Path, clock: FakeClock, **overrides: object) -> Beacon:
-    """A migrated Beacon whose triage is the keyword fake (pipeline tests test the pipeline)."""
+    """A migrated Beacon whose triage is the keyword fake (pipeline tests test the pipeline).
+
+    No role needs a second factor here, so tests sign supervisors in with a password alone;
+    tests/accounts turn the requirement on where they test it."""
+    overrides.setdefault("totp_required_roles", "")
     settings = Settings(database_url=url, var_dir=tmp_path / "var", secret_key="test-secret", **overrides)
     beacon = bootstrap(settings, clock=clock, triage_engine=KeywordTriage())
     beacon.prepare_database()

@@ -43,7 +43,7 @@ def test_migrate_then_add_a_user(env: dict[str, str]) -> None:
 def test_user_add_refuses_a_short_password(env: dict[str, str]) -> None:
     runner.invoke(app, ["migrate"], env=env)
     result = runner.invoke(app, ["user", "add", "ann", "--password", "short"], env=env)
-    assert result.exit_code == 2 and "at least 10 characters" in result.output
+    assert result.exit_code == 2 and "at least 12 characters" in result.output
 
 
 def test_replay_jsonl_stores_each_message_once(env: dict[str, str], tmp_path: Path) -> None:

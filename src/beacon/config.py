@@ -119,6 +119,18 @@ class Settings(BaseSettings):
     noise_surge_reporters: int = Field(default=5, description="distinct reporters that make a surge")
     noise_surge_floor: int = Field(default=2, description="attention a surging incident gets (1 = P1)")
 
+    # --- Accounts (issue 14): sessions held server-side, sign-in throttles, second factor ------
+    session_idle_minutes: float = Field(default=30.0, description="a session unused this long is ended")
+    session_lifetime_hours: float = Field(default=12.0, description="a session this old is ended, however busy")
+    sign_in_max_failures: int = Field(default=5, description="failed sign-ins that lock an account")
+    sign_in_address_max_failures: int = Field(default=20, description="failed sign-ins that refuse an address")
+    sign_in_failure_window_minutes: float = Field(default=15.0, description="failures are counted over this")
+    sign_in_lock_minutes: float = Field(default=10.0, description="how long a lock lasts")
+    totp_required_roles: str = Field(
+        default="supervisor,admin",
+        description="roles that must sign in with a TOTP code (comma-separated; empty: none)")
+    totp_issuer: str = Field(default="Beacon", description="the name authenticator apps show")
+
 
 
 @lru_cache

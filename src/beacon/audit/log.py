@@ -34,6 +34,8 @@ class Action(StrEnum):
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
     REFUSED = "refused"  # a credential presented and refused (an API token out of its scope)
+    SIGN_IN_FAILED = "sign_in_failed"  # wrong password or name (accounts, issue 14)
+    SIGN_IN_REFUSED = "sign_in_refused"  # a locked account or a rate-limited address
 
 
 @dataclass(frozen=True)

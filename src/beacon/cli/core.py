@@ -17,12 +17,16 @@ from beacon.cli import app
 from beacon.config import Settings
 from beacon.messages import InboundMessage
 from beacon.intake.replay import ReplayFileError, ReplayRow, read_replay_file
+from beacon.clock import SystemClock
 from beacon.staff.accounts import (
     AccountError,
     Role,
     create_user,
+    enrol_user_totp,
     generate_password,
+    revoke_sessions,
     set_password,
+    set_role,
 )
 from beacon.store.tables import DeadLetter
 
@@ -73,6 +77,70 @@ def user_add(
     except AccountError as error:
         raise fail(str(error)) from None
     console.print(f"user {username} added ({role.value})")
+
+
+@user_app.command("password")
+def user_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="prompted for when omitted")] = None,
+) -> None:
+    """Set a user's password; every session they have open ends."""
+    beacon = bootstrap_store(Settings())
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with beacon.session_factory.begin() as session:
+            if not set_password(session, username, password, SystemClock().now()):
+                raise AccountError(f"no user {username!r}")
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"password of {username} changed; their sessions are ended")
+
+
+@user_app.command("role")
+def user_role(username: str, role: Annotated[Role, typer.Argument(help="handler, supervisor or admin")]) -> None:
+    """Change a user's role; every session they have open ends."""
+    beacon = bootstrap_store(Settings())
+    try:
+        with beacon.session_factory.begin() as session:
+            set_role(session, username, role, SystemClock().now())
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"{username} is now a {role.value}; their sessions are ended")
+
+
+@user_app.command("totp")
+def user_totp(
+    username: str,
+    replace: Annotated[bool, typer.Option(help="replace a second factor already set up")] = False,
+) -> None:
+    """Set up a user's second factor: prints the key, a QR code and recovery codes, once."""
+    settings = Settings()
+    beacon = bootstrap_store(settings)
+    try:
+        with beacon.session_factory.begin() as session:
+            enrolment, codes = enrol_user_totp(session, username, settings.totp_issuer, SystemClock().now(), replace)
+    except AccountError as error:
+        raise fail(str(error)) from None
+    out = Console(soft_wrap=True)  # stdout: the key is for the person running the command
+    out.print(enrolment.qr_text(), highlight=False)
+    out.print(f"key:  [bold]{enrolment.secret}[/]  (or scan: {enrolment.uri})")
+    out.print("recovery codes (each works once; shown only now):")
+    for code in codes:
+        out.print(f"  {code}")
+    console.print(f"second factor set up for {username}; their sessions are ended")
+
+
+@user_app.command("revoke-sessions")
+def user_revoke_sessions(username: str) -> None:
+    """End every session a user has open, at once (a lost phone, a shared screen)."""
+    beacon = bootstrap_store(Settings())
+    try:
+        with beacon.session_factory.begin() as session:
+            ended = revoke_sessions(session, username, SystemClock().now())
+    except AccountError as error:
+        raise fail(str(error)) from None
+    console.print(f"ended {ended} session(s) of {username}")
 
 
 @app.command()
@@ -187,7 +255,7 @@ def demo(
     from beacon.scenario import generate_night_shift
     from beacon.scenario.timing import ending_at
 
-    settings = Settings()
+    settings = _demo_settings()
     if fresh and settings.database_url.startswith("sqlite:///"):
         _remove_sqlite(Path(settings.database_url.removeprefix("sqlite:///")))
     beacon = bootstrap(settings)
@@ -203,6 +271,7 @@ def demo(
     console.print(f"UI:       http://127.0.0.1:{port}/")
     console.print("username: [bold]handler[/]")
     console.print(f"password: [bold]{password}[/]")
+    _print_demo_second_factor(beacon)
     if speed > 0:
         threading.Thread(target=replay_rows, args=(beacon, rows, speed), daemon=True).start()
     else:
@@ -211,11 +280,32 @@ def demo(
     _run(beacon, "127.0.0.1", port)
 
 
+def _demo_settings() -> Settings:
+    """The demo is for a trainer at one machine: the printed password signs in. A second factor
+    is asked for only when BEACON_TOTP_REQUIRED_ROLES is set (then the key is printed too)."""
+    settings = Settings()
+    if "totp_required_roles" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"totp_required_roles": ""})
+    return settings
+
+
+def _print_demo_second_factor(beacon: Beacon) -> None:
+    """When the demo's role needs a code: a fresh key each start, printed like the password."""
+    roles = {role.strip() for role in beacon.settings.totp_required_roles.split(",")}
+    if Role.SUPERVISOR.value not in roles:
+        console.print("second factor: off in the demo (BEACON_TOTP_REQUIRED_ROLES=supervisor,admin turns it on)")
+        return
+    with beacon.session_factory.begin() as session:
+        enrolment, _codes = enrol_user_totp(session, "handler", beacon.settings.totp_issuer,
+                                            beacon.clock.now(), replace=True)
+    console.print(f"TOTP key: [bold]{enrolment.secret}[/] (add it to an authenticator app: {enrolment.uri})")
+
+
 def _demo_user(beacon: Beacon) -> str:
     """A fresh password every start, printed once, so the demo never ships a known one."""
     password = generate_password()
     with beacon.session_factory.begin() as session:
-        if not set_password(session, "handler", password):
+        if not set_password(session, "handler", password, beacon.clock.now()):
             create_user(session, force_slug=beacon.settings.default_force, username="handler",
                         password=password, role=Role.SUPERVISOR, display_name="Demo Handler",
                         team="General")

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beacon.audit.log import Action, Actor, append_event
+from beacon.staff.password_policy import WeakPassword, check_password
+from beacon.staff.sessions import end_user_sessions
+from beacon.staff.totp import Enrolment, enrol_confirmed, has_second_factor
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, User
 
 _hasher = PasswordHasher()
+COMMAND_LINE = Actor.system("command line")
 # Verifying against this when the username is unknown keeps both paths equally slow.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
@@ -43,8 +50,7 @@ def create_user(
         raise AccountError(f"no force {force_slug!r}; forces are created by `beacon migrate`")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"username {username!r} is taken")
-    if len(password) < 10:
-        raise AccountError("passwords must be at least 10 characters")
+    _check_strength(password, username)
     user = User(
         force_id=force.id,
         team_id=team_id(session, force.id, team) if team else None,
@@ -67,13 +73,65 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> bool:
-    """Replace a user's password; False when there is no such user."""
+def set_password(session: Session, username: str, password: str, now: datetime,
+                 actor: Actor = COMMAND_LINE) -> bool:
+    """Replace a user's password and end their sessions (a stolen cookie dies with the old
+    password); False when there is no such user."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         return False
+    _check_strength(password, username)
     user.password_hash = _hasher.hash(password)
+    _end_sessions(session, user, now, actor, "password changed")
     return True
+
+
+def set_role(session: Session, username: str, role: Role, now: datetime, actor: Actor = COMMAND_LINE) -> User:
+    """Change a user's role and end their sessions, so no page keeps powers the role lost."""
+    user = _user_named(session, username)
+    if user.role != role.value:
+        before, user.role = user.role, role.value
+        _end_sessions(session, user, now, actor, "role changed", {"from": before, "to": role.value})
+    return user
+
+
+def revoke_sessions(session: Session, username: str, now: datetime, actor: Actor = COMMAND_LINE) -> int:
+    """An administrator ends every session of a user at once; returns how many were open."""
+    return _end_sessions(session, _user_named(session, username), now, actor, "sessions revoked")
+
+
+def enrol_user_totp(session: Session, username: str, issuer: str, now: datetime, replace: bool = False,
+                    actor: Actor = COMMAND_LINE) -> tuple[Enrolment, list[str]]:
+    """An administrator sets up a user's second factor; an existing one is kept unless
+    `replace` (a lost phone). Their sessions end: the next sign-in asks for a code."""
+    user = _user_named(session, username)
+    if has_second_factor(session, user) and not replace:
+        raise AccountError(f"{username} already has a second factor; --replace sets up a new one")
+    enrolment, codes = enrol_confirmed(session, user, issuer, now)
+    _end_sessions(session, user, now, actor, "second factor set up")
+    return enrolment, codes
+
+
+def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, reason: str,
+                  data: dict[str, Any] | None = None) -> int:
+    ended = end_user_sessions(session, user.id, now, reason)
+    append_event(session, actor=actor, action=Action.CHANGED, object_type="user", object_id=user.id,
+                 at=now, force_id=user.force_id, reason=reason, data={**(data or {}), "sessions_ended": ended})
+    return ended
+
+
+def _check_strength(password: str, username: str) -> None:
+    try:
+        check_password(password, username)
+    except WeakPassword as weak:
+        raise AccountError(str(weak)) from None
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    return user
 
 
 def generate_password() -> str:

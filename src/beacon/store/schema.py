@@ -4,6 +4,7 @@ Each capability's tables live in their own `tables_<area>.py`; add its import be
 """
 
 from beacon.store import tables_access  # noqa: F401
+from beacon.store import tables_accounts  # noqa: F401
 from beacon.store import tables_audit  # noqa: F401
 from beacon.store import tables_casework  # noqa: F401
 from beacon.store import tables_channels  # noqa: F401

@@ -25,6 +25,7 @@ from beacon.web import audit_pages, casework_pages  # case work (issue 7)
 from beacon.web import case_page, control_room, exports, guidance_pages  # desk and control room (issue 8)
 from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
+from beacon.web import second_factor, sign_in  # accounts (issue 14)
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -96,7 +97,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         session_cookie="beacon_session",
         same_site="lax",
         https_only=settings.secure_cookies,
-        max_age=12 * 3600,  # one long shift
+        # The cookie outlives no session: the server ends it sooner (idle, sign-out, revoke).
+        max_age=int(settings.session_lifetime_hours * 3600),
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -108,6 +110,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(admin_tokens.router)  # API tokens (issue 14)
     app.include_router(api.router)
     app.include_router(incidents.router)
+    app.include_router(sign_in.router)  # accounts (issue 14)
+    app.include_router(second_factor.router)  # accounts (issue 14)
     app.include_router(pages.router)
     app.include_router(case_page.router)  # desk (issue 8)
     app.include_router(guidance_pages.router)

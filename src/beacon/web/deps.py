@@ -28,16 +28,14 @@ def write_session(request: Request) -> Iterator[Session]:
 
 
 def api_viewer(request: Request) -> Viewer:
-    with get_beacon(request).read_session_factory() as session:
-        viewer = viewer_from_session(request, session)
+    viewer = viewer_from_session(request, get_beacon(request))
     if viewer is None:
         raise Problem(401, "Sign-in required", "sign in first", "sign_in_required")
     return viewer
 
 
 def page_viewer(request: Request) -> Viewer:
-    with get_beacon(request).read_session_factory() as session:
-        viewer = viewer_from_session(request, session)
+    viewer = viewer_from_session(request, get_beacon(request))
     if viewer is None:
         raise SignInRequired()
     return viewer

@@ -1,4 +1,4 @@
-"""Server-rendered pages for handlers: sign-in, the inbox, and the case page's notes and status
+"""Server-rendered pages for handlers: the inbox, and the case page's notes and status
 (the page itself is web/case_page.py). Thin: no rules here."""
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from beacon.cases import queries
 from beacon.cases.audit_events import record, record_reads, user_actor
 from beacon.cases.handover import add_promise
 from beacon.cases.lifecycle import Status, add_note, change_status
-from beacon.staff.accounts import authenticate
 from sqlalchemy.orm import Session
 
 from beacon.store.tables import Case
 from beacon.web.triage_view import deciding_reason, most_urgent_message, thrive_rows
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.problems import Problem
-from beacon.web.security import Viewer, csrf_token, sign_in, sign_out, viewer_from_session
+from beacon.web.security import Viewer, csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(deciding_reason=deciding_reason, thrive_rows=thrive_rows,
@@ -86,41 +85,6 @@ def audit_inbox(request: Request, beacon: Beacon, viewer: Viewer, case_ids: list
         request.session["audit_inbox"] = digest
 
 
-@router.get("/login")
-def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=_safe_next(next), error=None)
-
-
-@router.post("/login", dependencies=[Csrf])
-def login(
-    request: Request,
-    session: WriteSession,
-    beacon: BeaconDep,
-    username: Annotated[str, Form(max_length=100)],
-    password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form()] = "/",
-) -> Response:
-    user = authenticate(session, username, password)
-    if user is None:
-        response = render(request, "login.html", next=_safe_next(next), error="Wrong username or password.")
-        response.status_code = 400
-        return response
-    sign_in(request, user)
-    record(session, user_actor(user.id, user.display_name), Action.SIGNED_IN, "user", user.id,
-           user.force_id, beacon.clock.now(), "signed in")
-    return RedirectResponse(_safe_next(next), status_code=303)
-
-
-@router.post("/logout", dependencies=[Csrf])
-def logout(request: Request, session: WriteSession, beacon: BeaconDep) -> Response:
-    viewer = viewer_from_session(request, session)
-    if viewer is not None:
-        record(session, actor_of(viewer), Action.SIGNED_OUT, "user", viewer.id, viewer.force_id,
-               beacon.clock.now(), "signed out")
-    sign_out(request)
-    return RedirectResponse("/login", status_code=303)
-
-
 def _inbox_filter(team: str = "", channel: str = "", category: str = "", beat: str = "") -> queries.InboxFilter:
     """Query parameters to a filter; empty or malformed values mean 'any'."""
     return queries.InboxFilter(
@@ -178,8 +142,3 @@ def case_status(
         record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id,
                beacon.clock.now(), "status changed", {"field": "status", "from": before, "to": status.value})
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
-
-
-def _safe_next(target: str) -> str:
-    """Only local paths: a sign-in link must not bounce the user to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"

@@ -1,20 +1,32 @@
-"""Who is asking: the signed-in user from the session cookie, CSRF tokens, the secret key."""
+"""Who is asking: the signed-in user from their server-side session, CSRF tokens, the secret key.
+
+The signed cookie carries the session's random token and the CSRF token; whether the session
+is still live is decided by its row in the database (beacon.staff.sessions) on every request.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from beacon.config import Settings
+from beacon.staff.sessions import SessionRules, end_session, live_session, start_session, touch_session
 from beacon.store.tables import User
 from beacon.web.problems import Problem
 
+if TYPE_CHECKING:
+    from beacon.bootstrap import Beacon
+
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+SESSION_KEY = "sid"  # the cookie's name for the server-side session's token
 
 
 @dataclass(frozen=True)
@@ -76,22 +88,42 @@ async def check_csrf(request: Request) -> None:
         raise Problem(403, "Not allowed", "missing or wrong CSRF token", "csrf_failed")
 
 
-def viewer_from_session(request: Request, session: Session) -> Viewer | None:
-    user_id = request.session.get("user_id")
-    if user_id is None:
+def session_rules(settings: Settings) -> SessionRules:
+    return SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                        lifetime=timedelta(hours=settings.session_lifetime_hours))
+
+
+def viewer_from_session(request: Request, beacon: Beacon) -> Viewer | None:
+    """The user whose live server-side session the cookie names; None (and the cookie emptied)
+    when there is none, or it was ended, idle too long or is too old."""
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active:
+    now = beacon.clock.now()
+    with beacon.read_session_factory() as session:
+        live = live_session(session, token, now, session_rules(beacon.settings))
+        viewer = None if live is None else _viewer_of(live.user)
+    if live is None:
         request.session.clear()
         return None
+    if live.needs_touch:
+        with beacon.session_factory.begin() as session:
+            touch_session(session, live.id, now)
+    return viewer
+
+
+def _viewer_of(user: User) -> Viewer:
     return Viewer(user.id, user.force_id, user.username, user.display_name, user.role)
 
 
-def sign_in(request: Request, user: User) -> None:
+def sign_in(request: Request, session: Session, user: User, now: datetime) -> None:
     request.session.clear()  # a fresh session on sign-in: no fixation
-    request.session["user_id"] = user.id
+    request.session[SESSION_KEY] = start_session(session, user, now)
     csrf_token(request)
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, session: Session, now: datetime) -> None:
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        end_session(session, token, now)
     request.session.clear()
