@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from beacon.messages import InboundMessage
-from beacon.store.tables import DeadLetter
+from beacon.intake.deliveries import keep_dead_letter
 from beacon.web.deps import BeaconDep
 from beacon.web.problems import Problem, validation_problem
 
@@ -42,14 +42,8 @@ class DeadLetteringRoute(APIRoute):
 def _dead_letter(request: Request, body: bytes, reason: str) -> None:
     beacon = request.app.state.beacon
     with beacon.session_factory.begin() as session:
-        session.add(
-            DeadLetter(
-                source="api",
-                reason=reason,
-                raw_body=body.decode("utf-8", errors="replace"),
-                content_type=request.headers.get("content-type"),
-            )
-        )
+        keep_dead_letter(session, source="api", reason=reason, raw=body,
+                         content_type=request.headers.get("content-type"), now=beacon.clock.now())
 
 
 class AcceptedMessage(BaseModel):
