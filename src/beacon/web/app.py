@@ -76,6 +76,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         periodic.start()
         yield
         periodic.stop()
+        beacon_app.audit_seal.checkpoints.write_if_moved()  # the last events are signed too
 
     app = FastAPI(
         lifespan=lifespan,
