@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from beacon.clock import Clock
@@ -121,8 +122,9 @@ class CheckpointWriter:
     def _write_logged(self) -> Checkpoint | None:
         try:
             return self.write()
-        except OSError:
-            # The change is committed; a missing checkpoint shows in `beacon audit verify`.
+        except (OSError, SQLAlchemyError):
+            # The change is committed; a missing checkpoint shows in `beacon audit verify` (and the
+            # next round writes it), so neither a full disk nor a database away may fail a request.
             log.exception("could not write an audit checkpoint in %s", self.directory)
             return None
 
