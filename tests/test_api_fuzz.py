@@ -22,7 +22,7 @@ from beacon.clock import FakeClock
 from beacon.staff.accounts import Role, create_user
 from beacon.web.app import create_app
 from tests.builders import message_data
-from tests.channels.conftest import channel_beacon
+from tests.channels.conftest import HTTPS_TESTSERVER, channel_beacon
 
 PASSWORD = "correct horse battery"
 EXAMPLES_PER_OPERATION = 12
@@ -44,6 +44,7 @@ def _signed_in(client: asgi.ASGIClient) -> None:
     client.post("/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token})
     csrf = client.get("/").text.split('name="csrf_token" value="')[1].split('"')[0]
     client.headers["X-CSRF-Token"] = csrf
+    assert client.get("/api/v1/cases").status_code == 200  # really signed in: not 401s all the way
 
 
 def _run_operation(operation: schemathesis.APIOperation, client: asgi.ASGIClient,
@@ -52,7 +53,7 @@ def _run_operation(operation: schemathesis.APIOperation, client: asgi.ASGIClient
     @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     def no_server_error(case: schemathesis.Case) -> None:
-        response = case.call(session=client)
+        response = case.call(session=client, base_url=HTTPS_TESTSERVER)
         assert response.status_code < 500, (case.as_curl_command(), response.text[:500])
 
     try:
@@ -67,7 +68,8 @@ def test_no_generated_request_is_a_server_error(fuzz_beacon: Beacon) -> None:
     app = create_app(fuzz_beacon)
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     try:
-        with asgi.get_client(app) as client:
+        # The public URL is https, so the session cookie is Secure: speak https to the app.
+        with asgi.ASGIClient(app, base_url=HTTPS_TESTSERVER) as client:
             _signed_in(client)
             assert client.post("/api/v1/messages", json=message_data(text="He has a knife")).status_code == 202
             operations = [result.ok() for result in schema.get_all_operations()]

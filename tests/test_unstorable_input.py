@@ -22,7 +22,7 @@ from beacon.staff.accounts import Role, create_user
 from beacon.store.tables import CaseEntry, DeadLetter, Message
 from beacon.web.app import create_app
 from tests.builders import message_data
-from tests.channels.conftest import channel_beacon
+from tests.channels.conftest import channel_beacon, HTTPS_TESTSERVER
 from tests.channels.signing import signed, twilio_headers
 from tests.intake.intake_fixtures import fixture_bytes
 
@@ -41,7 +41,7 @@ def bad_beacon(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[
 
 @pytest.fixture
 def bad_client(bad_beacon: Beacon) -> Iterator[TestClient]:
-    with TestClient(create_app(bad_beacon)) as client:
+    with TestClient(create_app(bad_beacon), base_url=HTTPS_TESTSERVER) as client:
         yield client
 
 

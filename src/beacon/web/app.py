@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import beacon
 from beacon.bootstrap import Beacon
+from beacon.config import Settings
 from beacon.outbox.channel_jobs import register_channel_jobs  # channels (issue 5)
 from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
@@ -24,6 +25,7 @@ from beacon.web import audit_pages, casework_pages  # case work (issue 7)
 from beacon.web import case_page, control_room, exports, guidance_pages  # desk and control room (issue 8)
 from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
+from beacon.web.headers import SecurityHeaders, docs_page
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -83,7 +85,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         title="Beacon",
         version=beacon.__version__,
         description="Triage and case handling for citizens' digital contact with a police force.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by headers.docs_page, with a policy of its own
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -95,10 +97,12 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         secret_key=load_or_create_secret(settings.secret_key, settings.var_dir),
         session_cookie="beacon_session",
         same_site="lax",
-        https_only=settings.secure_cookies,
+        https_only=served_over_https(settings),
         max_age=12 * 3600,  # one long shift
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, https=served_over_https(settings))  # outermost: on every answer
+    docs_page(app, "/api/docs")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(intake_api.router)
     app.include_router(webhooks.router)
@@ -122,6 +126,11 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def served_over_https(settings: Settings) -> bool:
+    """Cookies are Secure (and HSTS is sent) when told so, or whenever the public URL is https."""
+    return settings.secure_cookies or settings.public_base_url.lower().startswith("https://")
 
 
 def _wants_html(request: Request) -> bool:
