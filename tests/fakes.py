@@ -27,3 +27,7 @@ def _result(priority: str, categories: list[str], reasons: list[dict[str, Any]])
         categories=categories, vulnerabilities=[], risk={}, place=None, language="en",
         needs_human=False, reasons=reasons, model_version="fake-1",
     )
+
+
+# Scale tests run workers in other processes on the test's database: one audit chain, one key.
+SHARED_AUDIT_KEY = "scale-tests-audit-key-0123456789"

@@ -28,7 +28,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def _count(env: dict[str, str], model: type) -> int:
-    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"]), triage_engine=object())  # type: ignore[arg-type]
+    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"], var_dir=env["BEACON_VAR_DIR"]),
+                       triage_engine=object())  # type: ignore[arg-type]
     with beacon.read_session_factory() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -70,7 +71,8 @@ def test_replay_csv_with_flat_author_columns(env: dict[str, str], tmp_path: Path
     result = runner.invoke(app, ["replay", str(path)], env=env)
     assert result.exit_code == 0, result.output
     assert "replayed 1 new, 0 already stored, 0 rejected" in result.output
-    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"]), triage_engine=object())  # type: ignore[arg-type]
+    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"], var_dir=env["BEACON_VAR_DIR"]),
+                       triage_engine=object())  # type: ignore[arg-type]
     with beacon.read_session_factory() as session:
         message = session.scalars(select(Message)).one()
     assert (message.author_id, message.author_name, message.channel) == ("anon-1", "Jo", "webform")
@@ -107,7 +109,8 @@ def test_audit_verify_reports_intact_and_broken_chains(env: dict[str, str]) -> N
     from beacon.audit import Action, Actor, append_event
 
     runner.invoke(app, ["migrate"], env=env)
-    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"]), triage_engine=object())  # type: ignore[arg-type]
+    beacon = bootstrap(Settings(database_url=env["BEACON_DATABASE_URL"], var_dir=env["BEACON_VAR_DIR"]),
+                       triage_engine=object())  # type: ignore[arg-type]
     with beacon.session_factory.begin() as session:
         for n in range(3):
             append_event(session, actor=Actor.system(), action=Action.CREATED, object_type="case",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from beacon.audit.legacy import seal_legacy_chain
+from beacon.audit.seal import AuditSeal, attach_seal, make_audit_seal
 from beacon.cases.tick import casework_jobs
 from beacon.clock import Clock, SystemClock
 from beacon.config import Settings
@@ -41,6 +43,7 @@ class Beacon:
     transport: Transport
     noise: NoiseService
     clock: Clock
+    audit_seal: AuditSeal
     # Work that runs every few seconds while Beacon serves (outbox dispatch, SLA ticks).
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
 
@@ -64,8 +67,10 @@ class Beacon:
         return recover_unprocessed(self.session_factory, self.transport)
 
     def prepare_database(self) -> None:
-        """Migrate to the newest schema and make sure the default force exists."""
+        """Migrate to the newest schema, key a chain written before the audit key existed,
+        and make sure the default force exists."""
         upgrade(self.engine)
+        seal_legacy_chain(self.engine, self.session_factory, self.audit_seal)
         with self.session_factory.begin() as session:
             ensure_force(session, self.settings.default_force, self.settings.default_force.title())
         self.forces.reload()
@@ -78,11 +83,15 @@ class Store:
     engine: Engine
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
+    audit_seal: AuditSeal
 
 
-def bootstrap_store(settings: Settings) -> Store:
+def bootstrap_store(settings: Settings, clock: Clock | None = None) -> Store:
     engine = make_engine(settings.database_url)
-    return Store(engine, make_session_factory(engine), make_read_session_factory(engine))
+    write, read = make_session_factory(engine), make_read_session_factory(engine)
+    seal = make_audit_seal(settings, clock or SystemClock())
+    attach_seal(seal, write, read)
+    return Store(engine, write, read, seal)
 
 
 def bootstrap(
@@ -92,8 +101,10 @@ def bootstrap(
     triage_engine: Triager | None = None,
 ) -> Beacon:
     engine = make_engine(settings.database_url)
-    session_factory = make_session_factory(engine)
+    session_factory, read_session_factory = make_session_factory(engine), make_read_session_factory(engine)
     clock = clock or SystemClock()
+    seal = make_audit_seal(settings, clock)
+    attach_seal(seal, session_factory, read_session_factory)
     triage_engine = triage_engine or _load_triage_engine(settings)
     noise = NoiseService(noise_settings_from(settings), clock.now)
     pipeline = Pipeline(session_factory, triage_engine, clock, noise,  # people and routing (issue 6):
@@ -103,15 +114,18 @@ def bootstrap(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        read_session_factory=make_read_session_factory(engine),
+        read_session_factory=read_session_factory,
         forces=ForceDirectory(session_factory, settings.default_force),
         triage_engine=triage_engine,
         pipeline=pipeline,
         transport=_make_transport(settings, pipeline, session_factory),
         noise=noise,
         clock=clock,
+        audit_seal=seal,
         periodic_jobs=[*casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
-                       _noise_log_pruning(noise, session_factory, clock)],
+                       _noise_log_pruning(noise, session_factory, clock),
+                       PeriodicJob("audit-checkpoint", settings.audit_checkpoint_seconds,
+                                   seal.checkpoints.write_if_moved)],
     )
 
 

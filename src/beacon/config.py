@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(default=None, description="triage model override")
     secure_cookies: bool = Field(default=False, description="set Secure on cookies (HTTPS)")
     var_dir: Path = Field(default=Path("var"), description="where local state lives")
+    # --- Audit (issue 14): the key outside the database, and the checkpoints it signs -------
+    audit_key: SecretStr = Field(
+        default=SecretStr(""), description="HMAC key of the audit chain; else audit_key_file")
+    audit_key_file: Path | None = Field(
+        default=None, description="file holding the audit key; empty: generated into var/audit.key")
+    audit_checkpoint_dir: Path | None = Field(
+        default=None, description="where signed audit checkpoints go; empty: var/audit-checkpoints")
+    audit_checkpoint_seconds: float = Field(
+        default=60.0, gt=0, le=300, description="seconds between checkpoints while the log grows")
+    audit_checkpoint_events: int = Field(
+        default=1000, gt=0, le=1000, description="events after which a checkpoint is written at once")
     log_format: Literal["text", "json"] = Field(
         default="text", description="serve and worker logs: text, or json (one object a line)")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")

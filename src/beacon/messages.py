@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from beacon.storable import storable_text, without_surrogates
 
 
 class Channel(StrEnum):
@@ -26,7 +28,19 @@ class Channel(StrEnum):
     API = "api"
 
 
-class MediaRef(BaseModel):
+class StorableModel(BaseModel):
+    """Every text field arrives with NUL and lone surrogates replaced (see `beacon.storable`);
+    `raw` keeps NUL, since the provider's payload is kept as it came."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name == "raw":
+            return without_surrogates(value)
+        return storable_text(value) if isinstance(value, str) else value
+
+
+class MediaRef(StorableModel):
     """A picture, video, voice note or attachment; Beacon stores the reference, not the bytes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -38,7 +52,7 @@ class MediaRef(BaseModel):
     name: str | None = Field(default=None, max_length=512)
 
 
-class Place(BaseModel):
+class Place(StorableModel):
     """Where the citizen says, or the provider reports, the message is about."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +63,7 @@ class Place(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
-class Author(BaseModel):
+class Author(StorableModel):
     """Who sent it, as the channel knows them: a handle, page-scoped id, phone number or address."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +83,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class InboundMessage(BaseModel):
+class InboundMessage(StorableModel):
     """A citizen's message as Beacon sees it, whatever channel it came in on."""
 
     model_config = ConfigDict(extra="forbid")

@@ -20,6 +20,8 @@ TWILIO_TOKEN = "twilio-auth-token-for-tests"
 X_SECRET = "x-consumer-secret-for-tests"
 TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 PUBLIC = "https://beacon.example.police.uk"
+# The public URL is https, so session cookies are Secure: test clients must speak https too.
+HTTPS_TESTSERVER = "https://testserver"
 
 CHANNEL_SETTINGS: dict[str, object] = {
     "meta_app_secret": META_SECRET,
@@ -54,7 +56,7 @@ def any_chan_beacon(database_url: str, tmp_path: Path, clock: FakeClock) -> Iter
 
 @pytest.fixture
 def chan_client(chan_beacon: Beacon) -> Iterator[TestClient]:
-    with TestClient(create_app(chan_beacon)) as client:
+    with TestClient(create_app(chan_beacon), base_url=HTTPS_TESTSERVER) as client:
         yield client
 
 

@@ -14,6 +14,7 @@ from beacon.staff.accounts import Role, create_user
 from beacon.store.forces import ensure_force, map_channel_account
 from beacon.web.app import create_app
 from tests.builders import inbound
+from tests.channels.conftest import HTTPS_TESTSERVER
 
 PASSWORD = "correct horse battery"
 
@@ -39,7 +40,7 @@ def admin_client(chan_beacon: Beacon) -> Iterator[TestClient]:
     with chan_beacon.session_factory.begin() as session:
         keep_dead_letter(session, source="mail", reason="payload_malformed: no From", raw=b"x",
                          content_type="message/rfc822", now=now)
-    with TestClient(create_app(chan_beacon)) as client:
+    with TestClient(create_app(chan_beacon), base_url=HTTPS_TESTSERVER) as client:
         yield client
 
 

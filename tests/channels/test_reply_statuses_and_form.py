@@ -19,7 +19,7 @@ from beacon.store.tables import CaseEntry, Message
 from beacon.store.tables_audit import AuditEvent
 from beacon.store.tables_outbox import OutboxEntry
 from beacon.web.app import create_app
-from tests.channels.conftest import channel_beacon, count
+from tests.channels.conftest import channel_beacon, count, HTTPS_TESTSERVER
 from tests.channels.fake_provider import FakeProvider
 from tests.channels.reply_helpers import case_with_message, dispatcher, outbox_entry, queue
 from tests.channels.signing import meta_headers
@@ -54,7 +54,7 @@ def _sent_reply(beacon: Beacon) -> int:
 @pytest.mark.parametrize("order", list(itertools.permutations(["sent", "delivered", "read"])))
 def test_callbacks_in_any_order_end_at_read(wa_beacon: Beacon, order: tuple[str, ...]) -> None:
     entry_id = _sent_reply(wa_beacon)
-    with TestClient(create_app(wa_beacon)) as client:
+    with TestClient(create_app(wa_beacon), base_url=HTTPS_TESTSERVER) as client:
         for word in order:
             body = _status_delivery(word)
             assert client.post("/webhooks/whatsapp", content=body, headers=meta_headers(body)).status_code == 200
@@ -65,7 +65,7 @@ def test_callbacks_in_any_order_end_at_read(wa_beacon: Beacon, order: tuple[str,
 
 def test_failed_is_final_whatever_comes_after(wa_beacon: Beacon) -> None:
     entry_id = _sent_reply(wa_beacon)
-    with TestClient(create_app(wa_beacon)) as client:
+    with TestClient(create_app(wa_beacon), base_url=HTTPS_TESTSERVER) as client:
         for word in ("failed", "delivered", "read"):
             body = _status_delivery(word)
             client.post("/webhooks/whatsapp", content=body, headers=meta_headers(body))
@@ -75,7 +75,7 @@ def test_failed_is_final_whatever_comes_after(wa_beacon: Beacon) -> None:
 def test_a_callback_that_overtakes_the_record_of_the_send_is_applied(wa_beacon: Beacon) -> None:
     entry_id = queue(wa_beacon, *case_with_message(
         wa_beacon, channel="whatsapp", channel_account=WA_ACCOUNT, author={"id": "+447700900456"}))
-    with TestClient(create_app(wa_beacon)) as client:  # provider says "delivered" before we record
+    with TestClient(create_app(wa_beacon), base_url=HTTPS_TESTSERVER) as client:  # provider says "delivered" before we record
         body = _status_delivery("delivered")
         client.post("/webhooks/whatsapp", content=body, headers=meta_headers(body))
     dispatcher(wa_beacon, FakeProvider(ids=[WAMID]).client()).run_once()
@@ -88,7 +88,7 @@ def test_a_callback_that_overtakes_the_record_of_the_send_is_applied(wa_beacon: 
 def desk(chan_beacon: Beacon) -> Iterator[TestClient]:
     with chan_beacon.session_factory.begin() as session:
         create_user(session, force_slug="demo", username="ann", password=PASSWORD, role=Role.HANDLER)
-    with TestClient(create_app(chan_beacon)) as client:
+    with TestClient(create_app(chan_beacon), base_url=HTTPS_TESTSERVER) as client:
         yield client
 
 

@@ -17,7 +17,7 @@ from beacon.intake.webform import check, normalise_contact, reference_of
 from beacon.outbox.replies import route_for
 from beacon.store.tables import Message
 from beacon.web.app import create_app
-from tests.channels.conftest import channel_beacon
+from tests.channels.conftest import channel_beacon, HTTPS_TESTSERVER
 
 SUBMISSION = "6f1c2a9e-4b7d-4c1e-9a2f-0d3b5e7c9a11"
 
@@ -31,7 +31,7 @@ def form_beacon(sqlite_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[B
 
 @pytest.fixture
 def form_client(form_beacon: Beacon) -> Iterator[TestClient]:
-    with TestClient(create_app(form_beacon)) as client:
+    with TestClient(create_app(form_beacon), base_url=HTTPS_TESTSERVER) as client:
         yield client
 
 

@@ -10,7 +10,7 @@ from beacon.bootstrap import Beacon
 from beacon.store.tables import DeadLetter, Message
 from beacon.store.tables_channels import ChannelHealth
 from beacon.web.app import create_app
-from tests.channels.conftest import VERIFY_TOKEN, X_SECRET, count
+from tests.channels.conftest import VERIFY_TOKEN, X_SECRET, count, HTTPS_TESTSERVER
 from tests.channels.signing import meta_headers, signed, telegram_headers, twilio_headers
 from tests.intake.intake_fixtures import fixture_bytes
 
@@ -94,7 +94,7 @@ def test_secrets_never_appear_in_answers(chan_client: TestClient) -> None:
 
 def test_an_unconfigured_channel_answers_503_problem(beacon: Beacon) -> None:
     body = fixture_bytes("meta", "messenger_text.json")
-    with TestClient(create_app(beacon)) as client:
+    with TestClient(create_app(beacon), base_url=HTTPS_TESTSERVER) as client:
         for path in ("/webhooks/meta", "/webhooks/whatsapp", "/webhooks/twilio/sms", "/webhooks/x",
                      "/webhooks/telegram"):
             response = client.post(path, content=body, headers=meta_headers(body))
@@ -126,7 +126,7 @@ def test_a_body_over_the_limit_is_refused_before_anything_else(
 ) -> None:
     chan_beacon.settings.max_body_bytes = 2000
     body = b'{"object": "page", "entry": [' + b" " * 3000 + b"]}"
-    with TestClient(create_app(chan_beacon)) as client:
+    with TestClient(create_app(chan_beacon), base_url=HTTPS_TESTSERVER) as client:
         response = client.post("/webhooks/meta", content=body, headers=meta_headers(body))
     assert response.status_code == 413
     assert count(chan_beacon, Message) == count(chan_beacon, DeadLetter) == 0

@@ -14,6 +14,7 @@ from beacon.clock import FakeClock
 from beacon.pipeline.redis_streams import StreamLayout, connect
 from beacon.pipeline.worker import Worker, WorkerOptions
 from tests.conftest import REDIS_URL, make_beacon
+from tests.fakes import SHARED_AUDIT_KEY
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def distributed_settings(prefix: str, **overrides: object) -> dict[str, object]:
     settings: dict[str, object] = {
         "transport": "redis", "redis_url": REDIS_URL, "stream_prefix": prefix,
         "stream_shards": 4, "claim_idle_ms": 60_000, "max_attempts": 3,
+        "audit_key": SHARED_AUDIT_KEY,
     }
     settings.update(overrides)
     return settings

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
 # Before the slow imports: a SIGTERM that arrives while the worker is still starting must mean
 # "stop cleanly", not the default "die" (the tests check the exit code of a graceful stop).
@@ -23,7 +25,7 @@ from beacon.bootstrap import bootstrap
 from beacon.config import Settings
 from beacon.pipeline.redis_streams import connect
 from beacon.pipeline.worker import Worker, WorkerOptions, default_name
-from tests.fakes import KeywordTriage
+from tests.fakes import SHARED_AUDIT_KEY, KeywordTriage
 
 
 def main(argv: list[str]) -> None:
@@ -32,7 +34,10 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     settings = Settings(database_url=database_url, transport="redis", redis_url=redis_url,
                         stream_prefix=prefix, stream_shards=4, claim_idle_ms=claim_ms,
-                        max_attempts=10, secret_key="test")
+                        # One audit chain with the test's Beacon, so one key; the workers'
+                        # checkpoints go to a scratch folder (the test verifies its own).
+                        max_attempts=10, secret_key="test", audit_key=SHARED_AUDIT_KEY,
+                        audit_checkpoint_dir=Path(tempfile.mkdtemp(prefix="beacon-worker-audit-")))
     beacon = bootstrap(settings, triage_engine=KeywordTriage())
     threading.Thread(target=_stop_when_orphaned, daemon=True).start()
     name = default_name()  # host-pid: the pool tells workers that are up by it

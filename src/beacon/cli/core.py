@@ -28,7 +28,7 @@ from beacon.staff.accounts import (
     set_password,
     set_role,
 )
-from beacon.store.tables import DeadLetter
+from beacon.intake.deliveries import keep_dead_letter
 
 # soft_wrap: a long path in an error must stay on one line, so it can be read and grepped.
 console = Console(stderr=True, soft_wrap=True)
@@ -208,8 +208,9 @@ def _wait_for(at: datetime, previous: datetime | None, speed: float) -> datetime
 
 def _dead_letter_row(beacon: Beacon, row: ReplayRow) -> None:
     with beacon.session_factory.begin() as session:
-        session.add(DeadLetter(source="replay", reason=f"line {row.line}: {row.error}",
-                               raw_body=row.raw, content_type="text/plain"))
+        keep_dead_letter(session, source="replay", reason=f"line {row.line}: {row.error}",
+                         raw=row.raw.encode("utf-8", "surrogateescape"), content_type="text/plain",
+                         now=beacon.clock.now())
 
 
 @app.command()

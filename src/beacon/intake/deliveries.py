@@ -96,10 +96,12 @@ def keep_dead_letter(
     session: Session, *, source: str, reason: str, raw: bytes, content_type: str | None,
     now: datetime,
 ) -> int:
-    """Keep the raw body losslessly: as text when it is UTF-8, else as base64 (marked)."""
-    try:
-        body, kind = raw.decode("utf-8"), content_type
-    except UnicodeDecodeError:
+    """Keep the raw body losslessly: as text when it is UTF-8 without NUL, else as base64 (marked).
+
+    NUL is valid UTF-8 but PostgreSQL text cannot hold it, so such a body is kept as bytes too.
+    """
+    body, kind = _storable_body(raw), content_type
+    if body is None:
         body, kind = base64.b64encode(raw).decode("ascii"), f"{content_type or ''}{BASE64_MARK}"
     letter = DeadLetter(
         source=source, reason=reason[:4000], raw_body=body, content_type=(kind or None),
@@ -108,6 +110,14 @@ def keep_dead_letter(
     session.add(letter)
     session.flush()
     return letter.id
+
+
+def _storable_body(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
 
 
 def dead_letter_bytes(letter: DeadLetter) -> bytes:

@@ -99,6 +99,7 @@ class Worker:
                 continue
             if handled == 0:
                 stop.wait(self._options.idle_poll_seconds)
+        self._beacon.audit_seal.checkpoints.write_if_moved()  # sign what this worker appended
         log.info("worker stopped", extra={"worker": self.name})
 
     def run_once(self) -> int:

@@ -9,12 +9,31 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from beacon.storable import storable_parameters
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, **kwargs)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = _sqlite_engine(url, parsed.database, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _replace_unstorable_characters(engine)
+    return engine
+
+
+def _replace_unstorable_characters(engine: Engine) -> None:
+    """Every string bound to any statement has NUL and lone surrogates replaced (U+FFFD).
+
+    The last line of defence, so no input anywhere (a note, a search box, a header someone put
+    in a row) can turn into a database error: intake already cleans messages explicitly, and
+    raw bodies that must stay byte-exact are kept as base64 before they get here.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _storable(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                  _executemany: bool) -> tuple[str, Any]:
+        return statement, storable_parameters(parameters)
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import beacon
 from beacon.bootstrap import Beacon
+from beacon.config import Settings
 from beacon.outbox.channel_jobs import register_channel_jobs  # channels (issue 5)
 from beacon.pipeline.periodic import PeriodicRunner
 from beacon.web import api, incidents, intake_api, pages
@@ -26,6 +27,7 @@ from beacon.web import case_page, control_room, exports, guidance_pages  # desk 
 from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
+from beacon.web.headers import SecurityHeaders, docs_page
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.security import SignInRequired, load_or_create_secret
 
@@ -78,13 +80,14 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         periodic.start()
         yield
         periodic.stop()
+        beacon_app.audit_seal.checkpoints.write_if_moved()  # the last events are signed too
 
     app = FastAPI(
         lifespan=lifespan,
         title="Beacon",
         version=beacon.__version__,
         description="Triage and case handling for citizens' digital contact with a police force.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by headers.docs_page, with a policy of its own
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -96,11 +99,13 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         secret_key=load_or_create_secret(settings.secret_key, settings.var_dir),
         session_cookie="beacon_session",
         same_site="lax",
-        https_only=settings.secure_cookies,
+        https_only=served_over_https(settings),
         # The cookie outlives no session: the server ends it sooner (idle, sign-out, revoke).
         max_age=int(settings.session_lifetime_hours * 3600),
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, https=served_over_https(settings))  # outermost: on every answer
+    docs_page(app, "/api/docs")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(intake_api.router)
     app.include_router(webhooks.router)
@@ -127,6 +132,11 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def served_over_https(settings: Settings) -> bool:
+    """Cookies are Secure (and HSTS is sent) when told so, or whenever the public URL is https."""
+    return settings.secure_cookies or settings.public_base_url.lower().startswith("https://")
 
 
 def _wants_html(request: Request) -> bool:

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from beacon.bootstrap import Beacon
 from beacon.messages import InboundMessage
+from beacon.intake.deliveries import keep_dead_letter
 from beacon.staff.api_tokens import Grant, Permission, out_of_scope
-from beacon.store.tables import DeadLetter
 from beacon.web.api_auth import IntakeGrant, grant_for, refused
 from beacon.web.deps import BeaconDep
 from beacon.web.problems import Problem, validation_problem
@@ -51,14 +51,8 @@ class DeadLetteringRoute(APIRoute):
 def _dead_letter(request: Request, body: bytes, reason: str) -> None:
     beacon = request.app.state.beacon
     with beacon.session_factory.begin() as session:
-        session.add(
-            DeadLetter(
-                source="api",
-                reason=reason,
-                raw_body=body.decode("utf-8", errors="replace"),
-                content_type=request.headers.get("content-type"),
-            )
-        )
+        keep_dead_letter(session, source="api", reason=reason, raw=body,
+                         content_type=request.headers.get("content-type"), now=beacon.clock.now())
 
 
 class AcceptedMessage(BaseModel):

@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from beacon.storable import UnstorableValue
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return validation_problem(list(exc.errors()), request.url.path)
+
+    @app.exception_handler(UnstorableValue)
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # The database refused a value as out of its range or too long: the input was wrong.
+        log.info("input the database cannot hold: %s", type(exc).__name__)
+        return problem_response(422, "A value is out of range",
+                                "a number or text in the request is too large to be stored",
+                                "value_out_of_range", request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
