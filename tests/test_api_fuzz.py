@@ -23,6 +23,7 @@ from beacon.staff.accounts import Role, create_user
 from beacon.web.app import create_app
 from tests.builders import message_data
 from tests.channels.conftest import HTTPS_TESTSERVER, channel_beacon
+from tests.tokens import intake_headers
 
 PASSWORD = "correct horse battery"
 EXAMPLES_PER_OPERATION = 12
@@ -70,6 +71,7 @@ def test_no_generated_request_is_a_server_error(fuzz_beacon: Beacon) -> None:
     try:
         # The public URL is https, so the session cookie is Secure: speak https to the app.
         with asgi.ASGIClient(app, base_url=HTTPS_TESTSERVER) as client:
+            client.headers.update(intake_headers(fuzz_beacon))  # the intake API needs a token
             _signed_in(client)
             assert client.post("/api/v1/messages", json=message_data(text="He has a knife")).status_code == 202
             operations = [result.ok() for result in schema.get_all_operations()]

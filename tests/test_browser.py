@@ -33,7 +33,8 @@ PASSWORD = "night shift 2026"
 @pytest.fixture
 def scenario_beacon(sqlite_url: str, tmp_path: Path, clock: FakeClock) -> Beacon:
     """The real triage engine over the night-shift scenario, as the demo runs it."""
-    settings = Settings(database_url=sqlite_url, var_dir=tmp_path / "var", secret_key="browser-test")
+    settings = Settings(database_url=sqlite_url, var_dir=tmp_path / "var", secret_key="browser-test",
+                        totp_required_roles="")  # the CSP walk signs a supervisor in by password
     beacon = bootstrap(settings, clock=clock)
     beacon.prepare_database()
     with beacon.session_factory.begin() as session:

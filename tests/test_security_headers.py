@@ -18,6 +18,7 @@ from beacon.web.headers import CSP
 from tests.builders import message_data
 from tests.conftest import make_beacon
 from tests.routes import app_routes
+from tests.tokens import intake_headers
 
 PASSWORD = "correct horse battery"
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>|<style|\sstyle=|\son[a-z]+=|javascript:",
@@ -28,7 +29,7 @@ INLINE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^
 def signed_in(beacon: Beacon) -> Iterator[TestClient]:
     with beacon.session_factory.begin() as session:
         create_user(session, force_slug="demo", username="sam", password=PASSWORD, role=Role.SUPERVISOR)
-    with TestClient(create_app(beacon)) as client:
+    with TestClient(create_app(beacon), headers=intake_headers(beacon)) as client:
         token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
         client.post("/login", data={"username": "sam", "password": PASSWORD, "csrf_token": token})
         assert client.post("/api/v1/messages", json=message_data(text="He has a knife")).status_code == 202

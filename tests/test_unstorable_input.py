@@ -25,6 +25,7 @@ from tests.builders import message_data
 from tests.channels.conftest import channel_beacon, HTTPS_TESTSERVER
 from tests.channels.signing import signed, twilio_headers
 from tests.intake.intake_fixtures import fixture_bytes
+from tests.tokens import intake_headers
 
 PASSWORD = "correct horse battery"
 REPLACED = "\ufffd"
@@ -41,7 +42,8 @@ def bad_beacon(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[
 
 @pytest.fixture
 def bad_client(bad_beacon: Beacon) -> Iterator[TestClient]:
-    with TestClient(create_app(bad_beacon), base_url=HTTPS_TESTSERVER) as client:
+    with TestClient(create_app(bad_beacon), base_url=HTTPS_TESTSERVER,
+                    headers=intake_headers(bad_beacon)) as client:
         yield client
 
 
