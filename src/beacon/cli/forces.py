@@ -14,6 +14,7 @@ from rich.table import Table
 
 from beacon.bootstrap import Store, bootstrap_store
 from beacon.cli import app
+from beacon.cli.core import fail
 from beacon.config import Settings
 from beacon.messages import Channel
 from beacon.store.forces import (
@@ -31,12 +32,6 @@ from beacon.store.migrate import upgrade
 force_app = typer.Typer(help="Forces and their channel accounts.", no_args_is_help=True)
 app.add_typer(force_app, name="force")
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
 
 
 def _store() -> Store:
@@ -62,7 +57,7 @@ def force_add(
             force = create_force(session, slug, name or slug.replace("-", " ").title(), prefix)
             line = f"force {force.slug} added: {force.name}, cases {force.case_prefix}-YYMMDD-NNNN"
     except ForceError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     out.print(line)
 
 
@@ -83,7 +78,7 @@ def account_add(slug: str, channel: Channel, account: str) -> None:
         with _store().session_factory.begin() as session:
             add_channel_account(session, force_by_slug(session, slug).id, channel.value, account)
     except ForceError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     out.print(f"{channel.value} account {account} belongs to force {slug}")
 
 
@@ -94,7 +89,7 @@ def account_remove(slug: str, channel: Channel, account: str) -> None:
         with _store().session_factory.begin() as session:
             remove_channel_account(session, force_by_slug(session, slug).id, channel.value, account)
     except ForceError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     out.print(f"{channel.value} account {account} removed from force {slug}")
 
 
@@ -107,5 +102,5 @@ def accounts(slug: str) -> None:
             for mapped in channel_accounts_of(session, force_by_slug(session, slug).id):
                 table.add_row(mapped.channel, mapped.account)
     except ForceError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     out.print(table)

@@ -20,6 +20,7 @@ from beacon.audit.log import Actor
 from beacon.bootstrap import bootstrap_store
 from beacon.cases.audit_events import record_reads
 from beacon.cli import app
+from beacon.cli.core import fail
 from beacon.clock import SystemClock
 from beacon.config import Settings
 from beacon.people.errors import NotFound, Refused
@@ -32,23 +33,17 @@ from beacon.store.tables import User
 people_app = typer.Typer(help="Persons: merge, unmerge, show.", no_args_is_help=True)
 app.add_typer(people_app, name="people")
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 As = Annotated[str, typer.Option("--as", help="username of the admin or supervisor doing it (audited)")]
 Reason = Annotated[str, typer.Option(help="why (recorded in the audit log)")]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
-
-
 def _actor(session: Session, username: str) -> tuple[Actor, int]:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
-        raise _fail(f"no active user {username!r}")
+        raise fail(f"no active user {username!r}")
     if not may_merge(user.role):  # the same rule as the pages and the API (beacon.people.roles)
-        raise _fail(f"{username} is a {user.role}: merging from the command line needs an admin or supervisor")
+        raise fail(f"{username} is a {user.role}: merging from the command line needs an admin or supervisor")
     return Actor("user", user.id, user.display_name), user.force_id
 
 
@@ -56,9 +51,9 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except NotFound as error:
-        raise _fail(f"not found: {error}") from None
+        raise fail(f"not found: {error}") from None
     except Refused as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 @people_app.command("merge")
@@ -96,7 +91,7 @@ def show(person_id: int, username: As) -> None:
         actor, force_id = _actor(session, username)
         view = person_view(session, force_id, person_id)
         if view is None:
-            raise _fail(f"not found: person {person_id}")
+            raise fail(f"not found: person {person_id}")
         record_reads(store.session_factory, actor, force_id, _now(), [("person", person_id)], "person (CLI)")
         out.print(f"person {view.person.id}: {view.person.display_name or 'unnamed'}")
         for identity in view.identities:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from beacon.audit.log import Actor
 from beacon.bootstrap import bootstrap_store
 from beacon.cli import app
+from beacon.cli.core import fail
 from beacon.clock import SystemClock
 from beacon.config import Settings
 from beacon.staff.api_tokens import Permission, TokenError, issue_token, list_tokens, revoke_token
@@ -25,21 +26,15 @@ from beacon.store.tables import Force, User
 token_app = typer.Typer(help="API tokens for integrations (intake, metrics).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 As = Annotated[str, typer.Option("--as", help="username of the admin doing it (audited)")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
 
 
 def _admin(session: Session, username: str) -> tuple[Actor, int]:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
-        raise _fail(f"no active user {username!r}")
+        raise fail(f"no active user {username!r}")
     if user.role != "admin":
-        raise _fail(f"{username} is a {user.role}: API tokens are managed by admins")
+        raise fail(f"{username} is a {user.role}: API tokens are managed by admins")
     return Actor("user", user.id, user.display_name), user.force_id
 
 
@@ -59,7 +54,7 @@ def token_add(
             issued = issue_token(session, force_id=force_id, name=name, permissions=permission,
                                  channel_accounts=account or [], actor=actor, now=SystemClock().now())
         except TokenError as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error)) from None
         token_id = issued.row.id
     out.print(f"token {token_id} ({name}) issued; it is shown only now:")
     out.print(issued.token, markup=False, highlight=False)
@@ -90,5 +85,5 @@ def token_revoke(
         try:
             revoke_token(session, token_id, force_id=force_id, actor=actor, now=SystemClock().now(), reason=reason)
         except TokenError as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error)) from None
     out.print(f"token {token_id} revoked")

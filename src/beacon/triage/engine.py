@@ -99,11 +99,10 @@ class TriageEngine:
         others = self.lexicon.other_languages
         # The guessed language's terms first; every language's when that finds no harm, since a
         # short message is often guessed wrong ("ayuda mi marido me pega" comes out Somali).
-        indexes = [others[code]] if code in others else list(others.values())
-        if code in others and not analyse_words(replace(self.lexicon, index=others[code]), words).matches:
-            indexes = list(others.values())
-        for index in indexes:
-            evidence = analyse_words(replace(self.lexicon, index=index), words)
+        guessed = analyse_words(replace(self.lexicon, index=others[code]), words) if code in others else None
+        per_language = ([guessed] if guessed is not None and guessed.matches else
+                          [analyse_words(replace(self.lexicon, index=index), words) for index in others.values()])
+        for evidence in per_language:
             found = decide_from_lexicon(self.lexicon, evidence)
             apply_harm_now(found, evidence, self.lexicon.settings["category_threshold"])
             for slug, score in found.categories.items():

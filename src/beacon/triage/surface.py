@@ -32,12 +32,17 @@ def fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
+def word_features(token: str) -> list[str]:
+    """One token's features: the folded word and its character n-grams (as scikit-learn's
+    `char_wb`)."""
+    word = fold(token)
+    return [f"w:{word}", *word_char_grams(word, *GRAMS)]
+
+
 def surface_features(text: str) -> list[str]:
-    """Folded words and their character n-grams (as scikit-learn's `char_wb`): the analyser for
-    training and for reading."""
-    words = [fold(word) for word in model_tokens(text)]
-    return [f"w:{word}" for word in words] + [
-        gram for word in words for gram in word_char_grams(word, *GRAMS)]
+    """Every token's `word_features`: the analyser for training (reading counts the same
+    features word by word, through a cache)."""
+    return [feature for token in model_tokens(text) for feature in word_features(token)]
 
 
 class SparseRows:
@@ -78,9 +83,7 @@ class SurfaceModel:
     def _positions(self, token: str) -> list[int]:
         found = self._words.get(token)
         if found is None:
-            word = fold(token)
-            found = [self.vocabulary[f] for f in (f"w:{word}", *word_char_grams(word, *GRAMS))
-                     if f in self.vocabulary]
+            found = [self.vocabulary[f] for f in word_features(token) if f in self.vocabulary]
             if len(self._words) >= WORD_CACHE:
                 self._words.clear()
             self._words[token] = found
