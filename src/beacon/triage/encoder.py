@@ -9,12 +9,23 @@ made: `src/beacon/triage/data/encoder/README.md`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 DEFAULT_ENCODER = Path(__file__).parent / "data" / "encoder"
+
+# The encoder's tokenizer (BERT's normaliser, pre-tokeniser and WordPiece) treats each
+# whitespace-separated word on its own, so a sentence's tokens are its words' tokens in order and a
+# word seen before is looked up, not tokenized again. The split is exactly where the tokenizer
+# splits: the characters its normaliser keeps as whitespace (tab, newline, return and the space
+# separators), not Python's `str.split` set, which also splits at control characters the
+# normaliser deletes (so "ab\x0bcd" stays one word, as the tokenizer reads it).
+_TOKENIZER_SPACE = re.compile("[\t\n\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+MAX_TOKENS = 512  # the tokenizer's truncation
+WORD_CACHE = 200_000  # bounded, so a server reading every new word does not grow for ever
 
 
 class SentenceEncoder:
@@ -35,13 +46,32 @@ class SentenceEncoder:
         if self._model.weights is not None:
             table = table * np.asarray(self._model.weights, dtype=np.float32)[:, None]
         self._table = table
+        self._tokenizer = self._model.tokenizer
+        self._unknown = self._model.unk_token_id
+        self._words: dict[str, list[int]] = {}
+
+    def tokenize(self, sentences: list[str]) -> list[list[int]]:
+        """Token ids per sentence, the same as model2vec's `tokenize` (a test holds them equal),
+        through the per-word cache."""
+        words, new = self._words, []
+        split = [[w for w in _TOKENIZER_SPACE.split(sentence) if w] for sentence in sentences]
+        for sentence_words in split:
+            new.extend(w for w in sentence_words if w not in words)
+        if new:
+            if len(words) + len(new) > WORD_CACHE:
+                words.clear()
+            fresh = list(dict.fromkeys(new))
+            for word, encoding in zip(fresh, self._tokenizer.encode_batch_fast(fresh, add_special_tokens=False),
+                                      strict=True):
+                words[word] = [t for t in encoding.ids if t != self._unknown]
+        return [[t for w in sentence_words for t in words[w]][:MAX_TOKENS] for sentence_words in split]
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         """(len(sentences), dimensions) float32, each row of unit length (zeros for no tokens)."""
         out = np.zeros((len(sentences), self.dimensions), dtype=np.float32)
         if not sentences:
             return out
-        ids = self._model.tokenize(sentences)
+        ids = self.tokenize(sentences)
         rows = [i for i, tokens in enumerate(ids) if tokens]
         if not rows:
             return out
