@@ -70,6 +70,16 @@ def test_reader_vectors_match_scikit_learn():
     expected = TfidfVectorizer(analyzer=surface_features, sublinear_tf=True, min_df=2, max_features=5000,
                                dtype=np.float32).fit(texts).transform(texts[:3]).toarray()
     assert np.allclose(reader.vectors(texts[:3]).toarray(), expected, atol=1e-5)
+    # one sentence alone (its own path), a sentence with no known feature among others, and the
+    # heads' product over the sparse rows equal to the dense product
+    for i in range(3):
+        assert np.allclose(reader.vectors([texts[i]]).toarray(), expected[i:i + 1], atol=1e-5)
+    with_empty = reader.vectors([texts[0], "§§§", texts[1]])
+    assert not with_empty.toarray()[1].any()
+    weights = reader.priority.coef.T
+    assert np.allclose(with_empty @ weights, with_empty.toarray() @ weights, atol=1e-5)
+    assert np.allclose(reader.vectors([texts[2]]) @ weights, expected[2:3] @ weights, atol=1e-5)
+    assert not (reader.vectors(["§§§"]) @ weights).any()
 
 
 def test_the_reader_is_saved_with_the_model_and_reads_the_same(model_with_reader):

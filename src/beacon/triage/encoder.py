@@ -72,6 +72,11 @@ class SentenceEncoder:
         if not sentences:
             return out
         ids = self.tokenize(sentences)
+        if len(ids) == 1:  # most messages are one sentence: no segment bookkeeping
+            if ids[0]:
+                mean = self._table[ids[0]].sum(axis=0) / len(ids[0])
+                out[0] = mean / (np.sqrt(mean @ mean) + 1e-32)
+            return out
         rows = [i for i, tokens in enumerate(ids) if tokens]
         if not rows:
             return out

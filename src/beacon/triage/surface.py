@@ -46,30 +46,45 @@ def surface_features(text: str) -> list[str]:
 
 
 class SparseRows:
-    """TF-IDF rows kept as (positions, values) per sentence: a sentence holds a few hundred of
-    the reader's tens of thousands of features, and its heads have a few dozen labels, so
-    gathering those columns is far cheaper than a sparse-matrix library's machinery."""
+    """TF-IDF rows kept as one run of (position, value) pairs with each sentence's start: a
+    sentence holds a few hundred of the reader's tens of thousands of features, and its heads
+    have a few dozen labels, so gathering those columns once for all of a message's sentences is
+    far cheaper than a sparse-matrix library's machinery or a loop per sentence."""
 
-    def __init__(self, rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> None:
-        self.rows, self.width = rows, width
+    def __init__(self, positions: np.ndarray, values: np.ndarray, filled: np.ndarray, starts: np.ndarray,
+                 count: int, width: int) -> None:
+        # filled: the sentences that have any feature; starts: where each one's run begins
+        self.positions, self.values, self.filled, self.starts = positions, values, filled, starts
+        self.count, self.width = count, width
 
     def __matmul__(self, weights: np.ndarray) -> np.ndarray:  # weights: (features, labels)
-        out = np.zeros((len(self.rows), weights.shape[1]), dtype=np.float32)
-        for i, (positions, values) in enumerate(self.rows):
-            if len(positions):
-                out[i] = values @ weights[positions]
+        out = np.zeros((self.count, weights.shape[1]), dtype=np.float32)
+        if len(self.filled) == 1:  # most messages are one sentence
+            out[self.filled[0]] = self.values @ weights[self.positions]
+        elif len(self.positions):
+            # one small dense product: (sentences x pairs) of values times the gathered columns
+            spread = np.zeros((len(self.filled), len(self.positions)), dtype=np.float32)
+            spread[np.repeat(np.arange(len(self.filled)), self._lengths()), np.arange(len(self.positions))] = self.values
+            out[self.filled] = spread @ weights[self.positions]
         return out
 
+    def _lengths(self) -> np.ndarray:
+        return np.diff(np.append(self.starts, len(self.positions)))
+
     def toarray(self) -> np.ndarray:
-        dense = np.zeros((len(self.rows), self.width), dtype=np.float32)
-        for i, (positions, values) in enumerate(self.rows):
-            dense[i, positions] = values
+        dense = np.zeros((self.count, self.width), dtype=np.float32)
+        if len(self.positions):
+            sentence = np.repeat(self.filled, self._lengths())
+            dense[sentence, self.positions] = self.values
         return dense
 
 
 # Words seen before are looked up, not cut into n-grams again; bounded so a long-running server
 # reading every new word does not grow for ever.
 WORD_CACHE = 200_000
+_NO_POSITIONS = np.zeros(0, np.int64)
+_NO_VALUES = np.zeros(0, np.float32)
+_FIRST = np.zeros(1, np.int64)
 
 
 @dataclass
@@ -78,12 +93,13 @@ class SurfaceModel:
     idf: np.ndarray  # (features,)
     priority: Head
     labels: dict[str, Head]
-    _words: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _words: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
-    def _positions(self, token: str) -> list[int]:
+    def _positions(self, token: str) -> np.ndarray:
         found = self._words.get(token)
         if found is None:
-            found = [self.vocabulary[f] for f in word_features(token) if f in self.vocabulary]
+            found = np.array([self.vocabulary[f] for f in word_features(token) if f in self.vocabulary],
+                             dtype=np.int64)
             if len(self._words) >= WORD_CACHE:
                 self._words.clear()
             self._words[token] = found
@@ -91,17 +107,32 @@ class SurfaceModel:
 
     def vectors(self, texts: list[str]) -> SparseRows:
         """Sublinear TF-IDF rows, L2-normalised, exactly as scikit-learn's TfidfVectorizer made
-        them for training (`surface_features` is its analyser)."""
-        rows = []
+        them for training (`surface_features` is its analyser); all sentences counted in one
+        `np.unique` over (sentence, feature) keys."""
+        width = len(self.idf)
+        pieces = []
         for text in texts:
-            positions = [p for token in model_tokens(text) for p in self._positions(token)]
-            if not positions:
-                rows.append((np.zeros(0, np.int64), np.zeros(0, np.float32)))
-                continue
-            found, counts = np.unique(positions, return_counts=True)
-            weights = (1.0 + np.log(counts)) * self.idf[found]
-            rows.append((found, (weights / np.linalg.norm(weights)).astype(np.float32)))
-        return SparseRows(rows, len(self.idf))
+            words = [self._positions(token) for token in model_tokens(text)]
+            pieces.append(np.concatenate(words) if words else _NO_POSITIONS)
+        if len(pieces) == 1:  # most messages are one sentence: no (sentence, feature) keys
+            if not len(pieces[0]):
+                return SparseRows(_NO_POSITIONS, _NO_VALUES, _NO_POSITIONS, _NO_POSITIONS, 1, width)
+            positions, counts = np.unique(pieces[0], return_counts=True)
+            weights = (1.0 + np.log(counts)) * self.idf[positions]
+            values = (weights / np.sqrt(weights @ weights)).astype(np.float32)
+            return SparseRows(positions, values, _FIRST, _FIRST, 1, width)
+        # (sentence, feature) as one key, so that one np.unique counts every sentence
+        keys = np.concatenate(pieces) + np.repeat(np.arange(len(pieces), dtype=np.int64) * width,
+                                                  [len(p) for p in pieces])
+        if not len(keys):
+            return SparseRows(_NO_POSITIONS, _NO_VALUES, _NO_POSITIONS, _NO_POSITIONS, len(texts), width)
+        found, counts = np.unique(keys, return_counts=True)
+        sentence, positions = np.divmod(found, width)
+        weights = (1.0 + np.log(counts)) * self.idf[positions]
+        starts = np.flatnonzero(np.diff(sentence, prepend=-1))
+        norms = np.sqrt(np.add.reduceat(weights * weights, starts))
+        values = (weights / np.repeat(norms, np.diff(np.append(starts, len(weights))))).astype(np.float32)
+        return SparseRows(positions, values, sentence[starts], starts, len(texts), width)
 
     def read(self, text: str) -> SurfaceReading:
         pieces = units(text)
