@@ -80,6 +80,7 @@ class SemanticModel:
         if self.encoder is None:
             self.encoder = shared_encoder()
         self._urgent = [i for i, label in enumerate(self.priority.labels) if label.lower() in URGENT]
+        self._thresholds: dict[tuple[str, float, str], tuple[Any, dict[str, float]]] = {}
 
     @property
     def classes(self) -> list[str]:
@@ -132,10 +133,18 @@ class SemanticModel:
         """Per-label thresholds chosen when the model was trained (out-of-fold, recall first),
         `default` for labels without one."""
         key = "label_thresholds" if reader == "encoder" else "surface_label_thresholds"
-        chosen = self.meta.get(key, {}).get(head, {})
+        # asked twice a message: cached with the meta entry it was read from, so that a model
+        # whose thresholds are replaced after loading is not answered from the old ones
+        source = self.meta.get(key)
+        cached = self._thresholds.get((head, default, reader))
+        if cached is not None and cached[0] is source:
+            return dict(cached[1])
+        chosen = (source or {}).get(head, {})
         heads = self.labels if reader == "encoder" else (self.surface.labels if self.surface else {})
         names = heads[head].labels if head in heads else []
-        return {name: float(chosen.get(name, default)) for name in names}
+        found = {name: float(chosen.get(name, default)) for name in names}
+        self._thresholds[(head, default, reader)] = (source, found)
+        return dict(found)
 
 
 @dataclass
