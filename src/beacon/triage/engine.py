@@ -17,6 +17,7 @@ from beacon.triage.policy import (
     apply_language_rule,
     apply_safety_rules,
     apply_vulnerability_of_category,
+    apply_vulnerability_rules,
     category_priority,
     decide_from_lexicon,
 )
@@ -100,7 +101,7 @@ class TriageEngine:
         # The guessed language's terms first; every language's when that finds no harm, since a
         # short message is often guessed wrong ("ayuda mi marido me pega" comes out Somali).
         guessed = analyse_words(replace(self.lexicon, index=others[code]), words) if code in others else None
-        per_language = ([guessed] if guessed is not None and guessed.matches else
+        per_language = ([guessed] if guessed is not None and guessed.categories else
                           [analyse_words(replace(self.lexicon, index=index), words) for index in others.values()])
         for evidence in per_language:
             found = decide_from_lexicon(self.lexicon, evidence)
@@ -109,6 +110,9 @@ class TriageEngine:
                 decision.categories[slug] = max(score, decision.categories.get(slug, 0.0))
                 if slug in _HARM_IS_VULNERABILITY and score >= self.lexicon.settings["category_threshold"]:
                     decision.vulnerabilities.setdefault(slug, score)
+            for slug, score in found.vulnerabilities.items():  # the words say who is at risk
+                decision.vulnerabilities[slug] = max(score, decision.vulnerabilities.get(slug, 0.0))
+                decision.suggested.pop(("vulnerabilities", slug), None)
             decision.reasons.extend(reason for reason in found.reasons if reason["kind"] != "rule")
             if PRIORITIES.index(found.priority) < PRIORITIES.index(decision.priority):
                 decision.rule("harm_other_language",
@@ -116,6 +120,9 @@ class TriageEngine:
                               + ", ".join(match.term.phrase for match in evidence.matches if match.weight > 0),
                               found.priority)
                 decision.strength = max(decision.strength, found.strength)
+        # who is at risk, now that this language's words have said it: a child in danger, or
+        # someone who cannot talk while reporting harm, raises the grade as in English
+        apply_vulnerability_rules(decision)
 
     def _result(self, decision: Decision, past: bool, place: dict | None, language: str | None,
                 view: ModelView | None) -> TriageResult:

@@ -148,24 +148,30 @@ def compile_lexicon(data: dict[str, Any], source: str = "<lexicon>") -> Lexicon:
     count += _add_terms(index, data.get("alarm_any_language", []), "alarm", "alarm",
                         f"{source}: alarm_any_language")
     languages = tuple(str(code) for code in data.get("languages", ["en"]))
-    other = _other_languages(data.get("harm_other_languages", {}), categories, source)
+    other = _other_languages(data.get("harm_other_languages", {}), data.get("vulnerabilities_other_languages", {}),
+                             categories, set(vulnerabilities), source)
     return Lexicon(str(data.get("version", "unversioned")), languages, settings, categories,
                    index, count, other)
 
 
-def _other_languages(spec: Any, categories: dict[str, Category], source: str) -> dict[str, PhraseIndex]:
-    where = f"{source}: harm_other_languages"
+def _other_languages(harm: Any, vulnerable: Any, categories: dict[str, Category], vulnerabilities: set[str],
+                     source: str) -> dict[str, PhraseIndex]:
+    """One phrase index per language, from its harm terms and its who-is-at-risk terms."""
     indexes: dict[str, PhraseIndex] = {}
-    for code, groups in _mapping(spec, where).items():
-        index = PhraseIndex()
-        for group, terms in _mapping(groups, f"{where}.{code}").items():
-            if group in MODIFIER_LISTS:
-                _add_terms(index, terms, group, group, f"{where}.{code}.{group}")
-            elif group in categories:
-                _add_terms(index, terms, "category", group, f"{where}.{code}.{group}")
-            else:
-                raise LexiconError(f"{where}.{code}: {group!r} is neither a category nor a modifier list")
-        indexes[str(code)] = index
+    for section, spec in (("harm_other_languages", harm), ("vulnerabilities_other_languages", vulnerable)):
+        where = f"{source}: {section}"
+        for code, groups in _mapping(spec, where).items():
+            index = indexes.setdefault(str(code), PhraseIndex())
+            for group, terms in _mapping(groups, f"{where}.{code}").items():
+                if group in MODIFIER_LISTS:
+                    _add_terms(index, terms, group, group, f"{where}.{code}.{group}")
+                elif group in categories:
+                    _add_terms(index, terms, "category", group, f"{where}.{code}.{group}")
+                elif group in vulnerabilities:
+                    _add_terms(index, terms, "vulnerability", group, f"{where}.{code}.{group}")
+                else:
+                    raise LexiconError(f"{where}.{code}: {group!r} is neither a category, a vulnerability"
+                                       " nor a modifier list")
     return indexes
 
 
