@@ -81,6 +81,13 @@ class SemanticModel:
             self.encoder = shared_encoder()
         self._urgent = [i for i, label in enumerate(self.priority.labels) if label.lower() in URGENT]
         self._thresholds: dict[tuple[str, float, str], tuple[Any, dict[str, float]]] = {}
+        # Every head's weights side by side, so that reading a message is one matrix product
+        heads = [self.priority, *self.labels.values()]
+        self._stacked = np.ascontiguousarray(np.vstack([head.coef for head in heads]).T)
+        self._intercepts = np.concatenate([head.intercept for head in heads])
+        ends = np.cumsum([len(head.labels) for head in heads])
+        self._slices = {name: slice(start, end) for name, start, end in
+                        zip(["priority", *self.labels], np.concatenate([[0], ends[:-1]]), ends, strict=True)}
 
     @property
     def classes(self) -> list[str]:
@@ -98,12 +105,18 @@ class SemanticModel:
 
     def read(self, text: str) -> SemanticReading:
         """Every unit scored; the most urgent one named."""
-        pieces = units(text)
+        return self.read_units(units(text))
+
+    def read_units(self, pieces: list[str]) -> SemanticReading:
         embeddings = self.encoder.encode(pieces)  # type: ignore[union-attr]
-        probabilities = self.priority.probabilities(embeddings)
+        logits = embeddings @ self._stacked + self._intercepts
+        probabilities = _softmax(logits[:, self._slices["priority"]])
         urgency = probabilities[:, self._urgent].sum(axis=1) if self._urgent else probabilities[:, 0]
         best = int(np.argmax(urgency))
-        return SemanticReading(pieces, embeddings, probabilities, best, self)
+        # each label head's highest probability over the units (sigmoid is monotonic: max first)
+        label_best = {name: 1.0 / (1.0 + np.exp(-logits[:, self._slices[name]].max(axis=0)))
+                      for name in self.labels}
+        return SemanticReading(pieces, embeddings, probabilities, best, self, label_best)
 
     def scores(self, text: str) -> dict[str, float]:
         """Priority probabilities of the most urgent unit of the message."""
@@ -154,6 +167,7 @@ class SemanticReading:
     probabilities: np.ndarray  # (units, priority labels)
     most_urgent: int
     model: SemanticModel
+    label_best: dict[str, np.ndarray] = field(default_factory=dict)  # head -> highest over the units
 
     @property
     def scores(self) -> dict[str, float]:
@@ -171,9 +185,14 @@ class SemanticReading:
         found = self.model.labels.get(head)
         if found is None:
             return {}
-        best = found.probabilities(self.embeddings).max(axis=0)
-        return {label: float(p) for label, p in zip(found.labels, best, strict=True)
+        best = self.label_best[head] if head in self.label_best else found.probabilities(self.embeddings).max(axis=0)
+        return {label: float(p) for label, p in zip(found.labels, best.tolist(), strict=True)
                 if p >= (threshold.get(label, 0.5) if isinstance(threshold, dict) else threshold)}
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def from_arrays(arrays: dict[str, np.ndarray]) -> SemanticModel:

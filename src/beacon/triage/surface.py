@@ -135,7 +135,10 @@ class SurfaceModel:
         return SparseRows(positions, values, sentence[starts], starts, len(texts), width)
 
     def read(self, text: str) -> SurfaceReading:
-        pieces = units(text)
+        return self.read_units(units(text))
+
+    def read_units(self, pieces: list[str]) -> SurfaceReading:
+        """`pieces`: the message's `units`, when the caller has cut them already."""
         vectors = self.vectors(pieces)
         probabilities = self.priority.probabilities(vectors)
         urgent = [i for i, label in enumerate(self.priority.labels) if label.lower() in URGENT]
