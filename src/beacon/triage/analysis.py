@@ -59,17 +59,20 @@ class LexiconEvidence:
 def find_terms(index: PhraseIndex, words: list[str]) -> list[tuple[Term, int, int]]:
     """Every (term, start, end) whose tokens occur at some position; overlaps are all kept."""
     found = []
+    count = len(words)
     for start, word in enumerate(words):
         for term in index.candidates(word):
+            # a candidate's first token already matches this word (that is how it was found)
             end = start + len(term.tokens)
-            if end <= len(words) and _matches_at(term.tokens, words, start):
+            if end == start + 1 or (end <= count and _matches_at(term.tokens, words, start)):
                 found.append((term, start, end))
     return found
 
 
 def _matches_at(pattern: tuple[str, ...], words: list[str], start: int) -> bool:
-    for offset, expected in enumerate(pattern):
-        word = words[start + offset]
+    """Whether the pattern's tokens after the first match the words after `start`."""
+    for offset in range(1, len(pattern)):
+        expected, word = pattern[offset], words[start + offset]
         if expected.endswith("*") and len(expected) > 1:
             if not word.startswith(expected[:-1]):
                 return False
