@@ -143,3 +143,14 @@ def test_english_is_read_by_the_encoder_and_the_reader_blended(model_with_reader
     path = tmp_path / "blended.npz"
     model.save(path)
     assert blend_readers(load_model(path), encoder, text) == pytest.approx(blended)
+
+
+def test_counting_equals_numpy_unique():
+    from beacon.triage.surface import _counted
+
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 7, 300):
+        keys = rng.integers(0, 40, size)
+        found, counts = _counted(keys)
+        expected_found, expected_counts = np.unique(keys, return_counts=True)
+        assert found.tolist() == expected_found.tolist() and counts.tolist() == expected_counts.tolist()

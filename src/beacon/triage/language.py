@@ -91,6 +91,8 @@ class LanguageGate:
 
 def _other_script_share(text: str) -> float:
     """The share of a message's letters that are not Latin (emoji and digits are not letters)."""
+    if text.isascii():  # most messages: every letter is Latin
+        return 0.0
     letters = [char for char in text if char.isalpha()]
     return sum(1 for char in letters if ord(char) >= 0x250) / len(letters) if letters else 0.0
 

@@ -58,8 +58,13 @@ class Head:
     intercept: np.ndarray  # (labels,)
     multinomial: bool
 
+    def __post_init__(self) -> None:
+        # (dimensions, labels) laid out by row: a sparse reader gathers a few hundred rows of it
+        # per message, which is far cheaper contiguous than strided through a transposed view
+        self.weights = np.ascontiguousarray(self.coef.T)
+
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        logits = np.asarray(embeddings @ self.coef.T) + self.intercept
+        logits = np.asarray(embeddings @ self.weights) + self.intercept
         if self.multinomial:
             logits = logits - logits.max(axis=1, keepdims=True)
             exp = np.exp(logits)

@@ -82,6 +82,17 @@ class SparseRows:
 # Words seen before are looked up, not cut into n-grams again; bounded so a long-running server
 # reading every new word does not grow for ever.
 WORD_CACHE = 200_000
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(keys, return_counts=True)` for a non-empty 1-D array, without its set-up cost
+    (a few microseconds a call, twice a message)."""
+    ordered = np.sort(keys)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(starts, append=len(ordered))
+
+
 _NO_POSITIONS = np.zeros(0, np.int64)
 _NO_VALUES = np.zeros(0, np.float32)
 _FIRST = np.zeros(1, np.int64)
@@ -117,7 +128,7 @@ class SurfaceModel:
         if len(pieces) == 1:  # most messages are one sentence: no (sentence, feature) keys
             if not len(pieces[0]):
                 return SparseRows(_NO_POSITIONS, _NO_VALUES, _NO_POSITIONS, _NO_POSITIONS, 1, width)
-            positions, counts = np.unique(pieces[0], return_counts=True)
+            positions, counts = _counted(pieces[0])
             weights = (1.0 + np.log(counts)) * self.idf[positions]
             values = (weights / np.sqrt(weights @ weights)).astype(np.float32)
             return SparseRows(positions, values, _FIRST, _FIRST, 1, width)
@@ -126,7 +137,7 @@ class SurfaceModel:
                                                   [len(p) for p in pieces])
         if not len(keys):
             return SparseRows(_NO_POSITIONS, _NO_VALUES, _NO_POSITIONS, _NO_POSITIONS, len(texts), width)
-        found, counts = np.unique(keys, return_counts=True)
+        found, counts = _counted(keys)
         sentence, positions = np.divmod(found, width)
         weights = (1.0 + np.log(counts)) * self.idf[positions]
         starts = np.flatnonzero(np.diff(sentence, prepend=-1))
