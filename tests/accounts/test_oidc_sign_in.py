@@ -234,3 +234,15 @@ def test_the_mapping_changes_an_existing_users_role_and_audits_it(world: World) 
         assert session.scalars(select(User.role).where(User.username == "amy")).one() == "supervisor"
     changed = [e for e in events(world.beacon, "changed") if e.reason == "role changed"]
     assert changed and changed[0].actor_name == "oidc sign-in"
+
+
+def test_a_half_or_wrong_configuration_fails_at_start() -> None:
+    from beacon.config import Settings
+    from beacon.staff.oidc import oidc_client
+
+    assert oidc_client(Settings(oidc_issuer="")) is None
+    with pytest.raises(ValueError, match="CLIENT_SECRET"):
+        oidc_client(Settings(oidc_issuer=ISSUER, oidc_client_id=CLIENT_ID))
+    with pytest.raises(ValueError, match="superuser"):
+        oidc_client(Settings(oidc_issuer=ISSUER, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET,
+                             oidc_role_map={"beacon-root": "superuser"}))

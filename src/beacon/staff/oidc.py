@@ -31,6 +31,7 @@ TIMEOUT_SECONDS = 10.0
 # Clock skew allowed between Beacon and the provider when checking exp, iat and nbf.
 LEEWAY_SECONDS = 60
 # Keys only: "none" and the HMAC algorithms (signed with the client secret) are refused.
+ROLES = {"handler", "supervisor", "admin"}  # staff.accounts.Role's values (checked at start)
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 
 
@@ -151,5 +152,8 @@ def oidc_client(settings: Settings) -> OidcClient | None:
         return None
     if not settings.oidc_client_id or not settings.oidc_client_secret.get_secret_value():
         raise ValueError("BEACON_OIDC_ISSUER is set: BEACON_OIDC_CLIENT_ID and BEACON_OIDC_CLIENT_SECRET are needed too")
+    unknown = sorted(set(settings.oidc_role_map.values()) - ROLES)
+    if unknown:
+        raise ValueError(f"BEACON_OIDC_ROLE_MAP names roles Beacon does not have: {', '.join(unknown)}")
     return OidcClient(OidcConfig(settings.oidc_issuer, settings.oidc_client_id,
                                  settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes))
