@@ -52,6 +52,10 @@ EXCLUDED = {
     ("GET", "/login/enrol"): "the user's own new TOTP key: no citizen data",
     ("POST", "/login/code"): "records signed_in or sign_in_failed (tests/accounts)",
     ("POST", "/login/enrol"): "records signed_in or sign_in_failed (tests/accounts)",
+    ("GET", "/admin/users"): "staff names, roles and session counts: no citizen data",
+    ("GET", "/account"): "the user's own sessions: no citizen data",
+    ("GET", "/login/oidc"): "sends the browser to the provider; records sign_in_refused while locked (tests/accounts)",
+    ("GET", "/login/oidc/callback"): "records signed_in or sign_in_failed (tests/accounts/test_oidc_sign_in.py)",
 }
 EXCLUDED_PREFIXES = {"/static": "static files", "/webhooks/": "unauthenticated provider traffic"}
 # Routes other engineers own, whose audit events their owners add to EXPECTED. Listed, not
@@ -98,6 +102,12 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/audit/export.csv"): [("disclosed", "audit_trail")],
     ("POST", "/admin/tokens"): [(CREATED, "api_token")],  # issue 14
     ("POST", "/admin/tokens/{id}/revoke"): [(CHANGED, "api_token")],
+    ("POST", "/admin/users/{id}/role"): [(CHANGED, "user")],  # accounts (issue 14)
+    ("POST", "/admin/users/{id}/active"): [(CHANGED, "user")],
+    ("POST", "/admin/users/{id}/revoke-sessions"): [(CHANGED, "user")],
+    ("POST", "/admin/users/{id}/reset-second-factor"): [(CHANGED, "user")],
+    ("POST", "/account/password"): [(CHANGED, "user")],
+    ("POST", "/account/sessions/{id}/end"): [(CHANGED, "user")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
 }
@@ -231,6 +241,20 @@ def test_every_expected_route_records_exactly_its_events(world: World) -> None:
     _check(world, "POST", "/admin/tokens/{id}/revoke", {"url": f"/admin/tokens/{_latest_token(world)}/revoke",
                                                         "data": {"csrf_token": world.token}})
     covered |= {("POST", "/admin/tokens"), ("POST", "/admin/tokens/{id}/revoke")}
+    hal = world.ids["hal"]  # the admin manages a user (issue 14)
+    for action, data in (("role", {"role": "supervisor"}), ("active", {"active": "false"}),
+                         ("revoke-sessions", {}), ("reset-second-factor", {})):
+        _check(world, "POST", f"/admin/users/{{id}}/{action}",
+               {"url": f"/admin/users/{hal}/{action}", "data": {"csrf_token": world.token, **data}})
+        covered.add(("POST", f"/admin/users/{{id}}/{action}"))
+    _check(world, "POST", "/account/password", {"url": "/account/password", "data": {
+        "csrf_token": world.token, "current": PASSWORD, "new": "lantern orchard velvet 42",
+        "again": "lantern orchard velvet 42"}})
+    world.token = world.client.get("/account").text.split('name="csrf_token" value="')[1].split('"')[0]
+    own = int(world.client.get("/account").text.split('action="/account/sessions/')[1].split("/")[0])
+    _check(world, "POST", "/account/sessions/{id}/end", {"url": f"/account/sessions/{own}/end",
+                                                          "data": {"csrf_token": world.token}})
+    covered |= {("POST", "/account/password"), ("POST", "/account/sessions/{id}/end")}
     assert covered == set(EXPECTED), set(EXPECTED) - covered
 
 

@@ -85,6 +85,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))  # handler, supervisor, admin
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Work address, lower case: how an OIDC sign-in finds the account the first time (0016).
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = utc_column(default=utc_now)
 
