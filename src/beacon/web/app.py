@@ -29,6 +29,7 @@ from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
 from beacon.web.headers import SecurityHeaders, docs_page
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
+from beacon.web.refusals import install_refusal_handlers
 from beacon.web.security import SignInRequired, load_or_create_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -164,3 +165,5 @@ def _install_page_errors(app: FastAPI) -> None:
             response.status_code = exc.status
             return response
         return await json_problem(request, exc)  # type: ignore[misc]
+
+    install_refusal_handlers(app, _problem)
