@@ -17,7 +17,7 @@ from beacon.bootstrap import Beacon
 from beacon.cli import _register, app
 from beacon.staff.accounts import Role
 from beacon.cases.teams import add_member, set_restricted, team_named
-from beacon.store.tables import Case, Message, Team
+from beacon.store.tables import Case, Message, Team, User
 from beacon.store.tables_audit import AuditEvent
 from beacon.web.app import create_app
 from tests.casework.casework_builders import PASSWORD, case_from, staff
@@ -158,3 +158,22 @@ def test_only_admins_manage_teams_and_mistakes_are_clear_errors(env: dict[str, s
     assert unknown.exit_code == 2 and "no team 'Nope'" in unknown.output
     twice = runner.invoke(app, ["team", "add", "Roads", "--as", "ada"], env=env)
     assert twice.exit_code == 2 and "already exists" in twice.output
+
+
+def test_alerts_reach_only_those_on_duty_who_may_see_the_case(desk: Beacon) -> None:
+    """A force-wide handler shift is not told of a restricted team's P1; its member is."""
+    from beacon.store.tables_casework import Alert
+    from tests.casework.casework_builders import on_shift, tick
+
+    with desk.read_session_factory() as session:
+        ids = {name: session.scalars(select(User.id).where(User.username == name)).one() for name in ("hal", "sam")}
+    on_shift(desk, ids["hal"], "handler", team=None)
+    on_shift(desk, ids["sam"], "handler", team=None)
+    case_id = safeguarding_case(desk)
+    tick(desk)
+    with desk.read_session_factory() as session:
+        alert = session.scalars(select(Alert).where(Alert.case_id == case_id)).one()
+        told = {user for step in alert.notified for user in step.get("users", [])}
+        holder = session.get_one(Case, case_id).assignee_id
+    assert ids["sam"] in told and ids["hal"] not in told
+    assert holder in (None, ids["sam"])

@@ -177,3 +177,10 @@ def handover_for(session: Session, access: Access, handover_id: int) -> Handover
     if not access.sees_team(handover.team_id):
         raise Hidden("handover", handover_id, RESTRICTED_TEAM)
     return handover
+
+
+def who_may_see(session: Session, case: Case, user_ids: list[int]) -> list[int]:
+    """Those of `user_ids` (in order) who may see the case: alerts and automatic assignment
+    reach only them, so a force-wide shift is not told of a restricted team's case."""
+    users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return [i for i in user_ids if i in users and access_of(session, users[i]).sees_case(case)]
