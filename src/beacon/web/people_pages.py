@@ -195,7 +195,8 @@ def api_timeline(person_id: int, viewer: ApiViewer, session: ReadSession, beacon
 @router.get("/api/v1/persons/{person_id}/candidates", summary="Candidate matches with their evidence")
 def api_candidates(person_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[dict[str, Any]]:
     _person_id(session, viewer, person_id)
-    found = candidates_view(session, viewer.force_id, person_id)
+    found = [c for c in candidates_view(session, viewer.force_id, person_id)  # not a hidden person
+             if c.other is None or not person_is_hidden(session, viewer.access, c.other.id)]
     others = [c.other.id for c in found if c.other is not None]
     audit_read(beacon, viewer, [("person", person_id)], "person candidates (API)", {"candidates": others})
     return [
