@@ -113,7 +113,9 @@ def move_to_team_as(
     return move_to_team(session, case, team, actor, reason, now)
 
 
-def move_to_team(session: Session, case: Case, team: Team, actor: Actor, reason: str, now: datetime) -> CaseEntry | None:
+def move_to_team(
+    session: Session, case: Case, team: Team, actor: Actor, reason: str, now: datetime
+) -> CaseEntry | None:
     """A case moved into a restricted team leaves a holder who could not see it there: it goes
     back to that team's queue, so the case is never held by someone it is hidden from."""
     if case.team_id == team.id:

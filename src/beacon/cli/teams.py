@@ -21,7 +21,9 @@ from beacon.bootstrap import bootstrap_store
 from beacon.cases.access import access_of
 from beacon.cases.assignment import AssignmentError, move_to_team_as, reassign_as
 from beacon.cases.roles import CaseForbidden
-from beacon.cases.teams import TeamError, add_member, add_team, remove_member, set_restricted, team_named, teams_of_force
+from beacon.cases.teams import (
+    TeamError, add_member, add_team, remove_member, set_restricted, team_named, teams_of_force,
+)
 from beacon.cli import app
 from beacon.cli.core import fail
 from beacon.clock import SystemClock
@@ -73,8 +75,10 @@ def _team_change(username: str, name: str, change: str, member: str | None = Non
 
 
 @team_app.command("add")
-def team_add(name: str, username: AsAdmin,
-             restricted: Annotated[bool, typer.Option(help="visible only to its members and supervisors")] = False) -> None:
+def team_add(
+    name: str, username: AsAdmin,
+    restricted: Annotated[bool, typer.Option(help="visible only to its members and supervisors")] = False,
+) -> None:
     """Add a team (a queue) to the admin's force."""
     _team_change(username, name, "add", restricted=restricted)
     out.print(f"team {name} added" + (" (restricted)" if restricted else ""))

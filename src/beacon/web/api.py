@@ -229,7 +229,8 @@ def post_assignee(
 
 
 @router.post("/cases/{case_id}/team", dependencies=[Csrf],
-             summary="Move the case to another team's queue (handlers: out of their own team, not into a restricted team they are not in)")
+             summary="Move the case to another team's queue (handlers: out of their own team, "
+                     "not into a restricted team they are not in)")
 def post_team(
     case_id: int, body: TeamIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
 ) -> dict[str, int | None]:

@@ -1,5 +1,5 @@
-"""Pages for case work: take, release, reassign, move to a team and acknowledge a case; the alerts bar; the
-handover packs; who is on. Thin: the rules live in beacon.cases."""
+"""Pages for case work: take, release, reassign, move to a team and acknowledge a case; the
+alerts bar; the handover packs; who is on. Thin: the rules live in beacon.cases."""
 
 from __future__ import annotations
 
