@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from beacon.bootstrap import Beacon
 from beacon.staff.accounts import Role
+from beacon.store.forces import team_id
 from beacon.store.tables import Message
 from beacon.store.tables_access import ApiToken
 from beacon.store.tables_audit import AuditEvent
@@ -89,6 +90,9 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/api/v1/messages/{id}"): [(READ, "message")],
     ("GET", "/api/v1/persons/{id}"): [(READ, "person")],
     ("POST", "/cases/{id}/reassign"): [(CHANGED, "case")],
+    ("POST", "/api/v1/cases/{id}/assignee"): [(CHANGED, "case")],  # issue 14: one rule for handing on
+    ("POST", "/cases/{id}/team"): [(CHANGED, "case")],
+    ("POST", "/api/v1/cases/{id}/team"): [(CHANGED, "case")],
     ("POST", "/cases/{id}/take"): [(CHANGED, "case"), (CHANGED, "case")],  # holder, acknowledged
     ("POST", "/cases/{id}/release"): [(CHANGED, "case")],
     ("POST", "/cases/{id}/acknowledge"): [(CHANGED, "case")],
@@ -156,7 +160,7 @@ def _sign_in(client: TestClient, username: str) -> str:
 def world(beacon: Beacon) -> Iterator[World]:
     sue = staff(beacon, "sue", Role.SUPERVISOR, phone="+447700900201")
     hal = staff(beacon, "hal", phone="+447700900202")
-    staff(beacon, "sid", Role.SUPERVISOR)
+    sid = staff(beacon, "sid", Role.SUPERVISOR)
     staff(beacon, "ada", Role.ADMIN)  # API tokens are an admin's (issue 14)
     on_shift(beacon, sue, "supervisor")
     first = case_from(beacon, "He has a knife")
@@ -166,8 +170,10 @@ def world(beacon: Beacon) -> Iterator[World]:
     with beacon.read_session_factory() as session:
         message = session.scalars(select(Message).where(Message.case_id == first)).one()
         alert = session.scalars(select(Alert).where(Alert.case_id == third)).one()
-    ids = {"case": first, "second": second, "third": third, "message": message.id,
-           "person": message.person_id or 0, "alert": alert.id, "hal": hal, "team": 1}
+        ids = {"case": first, "second": second, "third": third, "message": message.id,
+               "person": message.person_id or 0, "alert": alert.id, "hal": hal, "sid": sid,
+               "team": team_id(session, message.force_id, "General") or 0,
+               "roads": team_id(session, message.force_id, "Roads") or 0}
     with TestClient(create_app(beacon)) as client:
         yield World(client, beacon, "", ids)
 
@@ -189,6 +195,12 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/api/v1/persons/{id}", {"url": f"/api/v1/persons/{p}"}),
         ("POST", "/cases/{id}/reassign", {"url": f"/cases/{c}/reassign",
                                           "data": {**form, "to_user": w.ids["hal"], "reason": "shift ends"}}),
+        ("POST", "/api/v1/cases/{id}/assignee", {"url": f"/api/v1/cases/{c}/assignee",
+                                                  "json": {"user_id": w.ids["sid"], "reason": "knows the caller"}}),
+        ("POST", "/cases/{id}/team", {"url": f"/cases/{c}/team",
+                                      "data": {**form, "team_id": w.ids["roads"], "reason": "a driving matter"}}),
+        ("POST", "/api/v1/cases/{id}/team", {"url": f"/api/v1/cases/{c}/team",
+                                             "json": {"team_id": w.ids["team"], "reason": "back to General"}}),
         ("POST", "/cases/{id}/take", {"url": f"/cases/{c}/take", "data": form}),
         ("POST", "/cases/{id}/release", {"url": f"/cases/{c}/release", "data": {**form, "reason": "off sick"}}),
         ("POST", "/cases/{id}/acknowledge", {"url": f"/cases/{w.ids['second']}/acknowledge", "data": form}),

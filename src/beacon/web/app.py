@@ -31,6 +31,7 @@ from beacon.web import account_pages, admin_users, oidc_sign_in  # accounts (iss
 from beacon.web import api_docs  # Swagger UI served locally (issue 14)
 from beacon.web.headers import SecurityHeaders
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
+from beacon.web.refusals import install_refusal_handlers
 from beacon.web.security import SignInRequired, load_or_create_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -169,3 +170,5 @@ def _install_page_errors(app: FastAPI) -> None:
             response.status_code = exc.status
             return response
         return await json_problem(request, exc)  # type: ignore[misc]
+
+    install_refusal_handlers(app, _problem)
