@@ -126,10 +126,18 @@ RECORDS: dict[tuple[str, str], Takes | str] = {
     ("GET", "/guidance/{id}/edit"): Takes("guidance"),
     ("POST", "/guidance/{id}"): Takes("guidance", form=_form(title="Walk", body="walk", note="walk note")),
     ("POST", "/admin/tokens/{id}/revoke"): Takes("api_token", form=_form(reason=R)),
+    # --- accounts: OIDC sign-in, a user's own page, the admins' user page ----------------
+    ("GET", "/login/oidc"): PUBLIC, ("GET", "/login/oidc/callback"): PUBLIC,
+    ("GET", "/account"): NO_RECORD, ("POST", "/account/password"): NO_RECORD, ("GET", "/admin/users"): NO_RECORD,
+    ("POST", "/account/sessions/{id}/end"): Takes("staff_session", form=_form()),
+    ("POST", "/admin/users/{id}/role"): Takes("user", form=_form(role="handler")),
+    ("POST", "/admin/users/{id}/active"): Takes("user", form=_form(active="false")),
+    ("POST", "/admin/users/{id}/revoke-sessions"): Takes("user", form=_form()),
+    ("POST", "/admin/users/{id}/reset-second-factor"): Takes("user", form=_form()),
 }
 ROLES = ("handler", "supervisor", "admin", "member")
 SEES_EVERY_TEAM = {"supervisor", "admin"}
-AUDIT_KIND = {"guidance": "guidance", "api_token": "api_token"}  # the object type each refusal records
+AUDIT_KIND = {"guidance": "guidance", "api_token": "api_token", "user": "user", "staff_session": "staff_session"}  # the object type each refusal records
 
 
 def test_every_route_has_a_rule(beacon: Beacon) -> None:

@@ -16,14 +16,16 @@ from beacon.audit.log import Actor
 from beacon.bootstrap import Beacon
 from beacon.cases.teams import add_member, add_team, set_restricted, team_named
 from beacon.guidance.library import current_articles, seed_shipped
-from beacon.staff.accounts import Role
+from beacon.staff.accounts import Role, create_user
 from beacon.staff.api_tokens import Permission, issue_token
+from beacon.staff.sessions import start_session
 from beacon.store.forces import add_channel_account, create_force, force_by_slug
 from beacon.store.tables import Case, Message
+from beacon.store.tables_accounts import StaffSession
 from beacon.store.tables_casework import Alert, Handover
 from beacon.store.tables_noise import IncidentRow
 from beacon.store.tables_people import PersonCandidate, PersonMarker, PersonMerge
-from tests.casework.casework_builders import case_from, staff
+from tests.casework.casework_builders import PASSWORD, case_from, staff
 
 NORTH_SMS = "+447700900999"
 ADMIN = Actor("system", None, "route walk")
@@ -69,6 +71,14 @@ def build_world(beacon: Beacon) -> WalkWorld:
         north_records.ids["api_token"] = issue_token(
             session, force_id=north, name="north gateway", permissions=[Permission.INTAKE],
             channel_accounts=[], actor=ADMIN, now=now).row.id
+        # a North user, and a signed-in session of theirs: nobody in Demo may touch either
+        north_user = create_user(session, force_slug="north", username="nora", password=PASSWORD,
+                                 role=Role.HANDLER, display_name="North Officer")
+        session.flush()
+        north_records.ids["user"] = north_user.id
+        start_session(session, north_user, now)
+        north_records.ids["staff_session"] = int(session.scalar(
+            select(StaffSession.id).where(StaffSession.user_id == north_user.id)) or 0)
     return WalkWorld(users, north_records, hidden, general)
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Hidden
 from beacon.bootstrap import Beacon
 from beacon.staff.accounts import AccountError, WrongCurrentPassword, change_own_password
 from beacon.staff.sign_in import Refusal, count_failed_sign_in, refuse_if_locked
@@ -21,7 +22,6 @@ from beacon.staff.user_admin import end_own_session, own_sessions
 from beacon.store.tables import User
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import render
-from beacon.web.problems import Problem
 from beacon.web.security import SESSION_KEY, Viewer, session_rules, sign_in
 from beacon.web.sign_in_rules import MESSAGES, client_address, throttle_rules
 
@@ -74,5 +74,5 @@ def change_password(
 def end_session(session_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
     user = session.get_one(User, viewer.id)
     if not end_own_session(session, user, session_id, beacon.clock.now()):  # not theirs, or ended: as none
-        raise Problem(404, "Not found", f"no open session {session_id} of yours", "not_found")
+        raise Hidden("staff_session", session_id, "not_yours")  # a 404, recorded: someone else's or none
     return RedirectResponse("/account?done=session", status_code=303)

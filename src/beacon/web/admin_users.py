@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import force_wide, in_force
 from beacon.staff.accounts import (
     AccountError,
     Role,
@@ -54,11 +55,11 @@ def users_page(request: Request, viewer: PageViewer, session: ReadSession, beaco
 
 def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep, user_id: int,
             change: Callable[[User], object]) -> Response:
-    """404 for another force's user, 403 for a non-admin, then the change (a refused one shows
+    """404 for another force's user (recorded, as every hidden record), 403 for a non-admin, then the change (a refused one shows
     the page again with the reason)."""
+    in_force(session.get(User, user_id), force_wide(viewer.force_id), "user", user_id)  # a recorded 404
     user = user_of_force(session, viewer.force_id, user_id)
-    if user is None:
-        raise Problem(404, "Not found", f"no user {user_id}", "not_found")
+    assert user is not None
     _admin_only(viewer)
     try:
         change(user)
