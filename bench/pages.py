@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from beacon.audit import Actor, append_event
 from beacon.bootstrap import Beacon, bootstrap
+from beacon.cases.access import force_wide
 from beacon.cases.queries import inbox
 from beacon.clock import FakeClock
 from beacon.config import Settings
@@ -94,7 +95,7 @@ def build_store(folder: Path, cases: int, seed: int) -> Store:
         counts = _fill(conn, random.Random(seed), force, teams, users, cases)
     _audit_rows(beacon, users, min(2000, cases // 50))
     with beacon.read_session_factory() as session:
-        top = inbox(session, force, limit=1)[0]
+        top = inbox(session, force_wide(force), limit=1)[0]
         person = session.execute(select(Case.person_id).where(Case.id == top.id)).scalar_one()
     return Store(beacon, top.id, person, time.perf_counter() - started, counts)
 

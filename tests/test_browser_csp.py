@@ -1,7 +1,7 @@
 """Chromium walks every kind of page under the Content-Security-Policy: no violation is reported
 (console or `securitypolicyviolation` event), no script error, and what scripts draw still works
 (htmx loads the alerts bar, the control room draws its charts, the case page's guidance button
-fills the reply box, the contact form focuses its error summary)."""
+fills the reply box, the contact form focuses its error summary, Swagger UI draws the API)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,11 @@ def test_no_page_breaks_the_content_security_policy(supervisor_url: str) -> None
             expect(use).to_have_text("Put in reply box")
             expect(page.locator("#reply-text")).not_to_have_value("")
         _collect(page, "/cases/1 after using a template", problems)
+        page.goto(f"{supervisor_url}/api/docs")  # Swagger UI from Beacon's own files, no exception
+        expect(page.locator(".opblock").first).to_be_visible()
+        page.locator(".opblock-summary").first.click()  # React re-renders under the policy too
+        expect(page.locator(".opblock-body").first).to_be_visible()
+        _collect(page, "/api/docs", problems)
         browser.close()
     assert problems == [], problems
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from beacon.bootstrap import Beacon
 from beacon.staff.accounts import Role, create_user
 from beacon.store.forces import ensure_force
-from beacon.store.tables import Case, DeadLetter, Message, Person
+from beacon.store.tables import Case, DeadLetter, Message, Person, User
 from beacon.store.tables_access import ApiToken
 from beacon.web.app import create_app
 from tests.builders import message_data
@@ -225,6 +225,9 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         ("POST", f"/cases/{case_id}/take", {"data": {"csrf_token": token}}),
         ("POST", f"/cases/{case_id}/release", {"data": {"csrf_token": token}}),
         ("POST", f"/cases/{case_id}/reassign", {"data": {"to_user": 1, "reason": "x", "csrf_token": token}}),
+        ("POST", f"/cases/{case_id}/team", {"data": {"team_id": 1, "reason": "x", "csrf_token": token}}),
+        ("POST", f"/api/v1/cases/{case_id}/assignee", {"json": {"user_id": 1, "reason": "x"}}),
+        ("POST", f"/api/v1/cases/{case_id}/team", {"json": {"team_id": 1, "reason": "x"}}),
         ("POST", f"/cases/{case_id}/acknowledge", {"data": {"csrf_token": token}}),
         ("POST", f"/alerts/{alert_id}/acknowledge", {"data": {"csrf_token": token}}),
         ("GET", f"/handovers/{handover_id}", None),
@@ -242,6 +245,11 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
     routes += people_routes(beacon, person_id, receipt["id"], token)  # people and routing (issue 6)
     api_token_id, _ = issue(beacon)  # the demo force's API token (issue 14)
     routes += [("POST", f"/admin/tokens/{api_token_id}/revoke", {"data": {"csrf_token": token}})]
+    ann_id, ann_session = _user_and_session(beacon, "ann")  # accounts (issue 14): another force's user
+    routes += [("POST", f"/admin/users/{ann_id}/{action}", {"data": {"csrf_token": token, **data}})
+               for action, data in (("role", {"role": "admin"}), ("active", {"active": "false"}),
+                                    ("revoke-sessions", {}), ("reset-second-factor", {}))]
+    routes += [("POST", f"/account/sessions/{ann_session}/end", {"data": {"csrf_token": token}})]
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
         assert response.status_code == 404, (method, path, response.status_code)
@@ -251,6 +259,20 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         assert session.get_one(Case, case_id).status == "new"
         assert session.get(Person, person_id) is not None
         assert session.get_one(ApiToken, api_token_id).revoked_at is None
+        ann = session.scalars(select(User).where(User.id == ann_id)).one()
+        assert (ann.role, ann.active) == ("handler", True)
+
+
+def _user_and_session(beacon: Beacon, username: str) -> tuple[int, int]:
+    """A user of the first force and a live session of theirs, for the scoping test (issue 14)."""
+    from beacon.staff.sessions import start_session
+    from beacon.store.tables import User
+    from beacon.store.tables_accounts import StaffSession
+
+    with beacon.session_factory.begin() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        start_session(session, user, beacon.clock.now())
+        return user.id, session.scalars(select(StaffSession.id).where(StaffSession.user_id == user.id)).one()
 
 
 def _alert_and_handover(beacon: Beacon, case_id: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from beacon.bootstrap import Beacon
+from beacon.cases.access import force_wide
 from beacon.cases.queries import InboxFilter, inbox
 from beacon.staff.accounts import Role, create_user
 from beacon.web.app import create_app
@@ -27,7 +28,7 @@ def stocked(beacon: Beacon) -> Beacon:
 
 def _titles(beacon: Beacon, filters: InboxFilter) -> list[str]:
     with beacon.read_session_factory() as session:
-        return [row.title for row in inbox(session, 1, filters=filters)]
+        return [row.title for row in inbox(session, force_wide(1), filters=filters)]
 
 
 def test_filters_by_channel_and_category(stocked: Beacon) -> None:
@@ -40,7 +41,7 @@ def test_filters_by_channel_and_category(stocked: Beacon) -> None:
 
 def test_filters_by_queue(stocked: Beacon) -> None:
     with stocked.read_session_factory() as session:
-        rows = inbox(session, 1)
+        rows = inbox(session, force_wide(1))
         from beacon.store.tables import Case
 
         team_ids = {session.get_one(Case, row.id).team_id for row in rows}
@@ -75,8 +76,8 @@ def test_filters_by_beat_on_sqlite_and_postgres(any_beacon: Beacon) -> None:
         message = session.get_one(Message, accepted.message_id)
         message.triage = {**(message.triage or {}), "place": {"beat": "BH-TC", "postcode": "BB11 1AA"}}
     with any_beacon.read_session_factory() as session:
-        rows = inbox(session, 1, filters=InboxFilter(beat="BH-TC"))
+        rows = inbox(session, force_wide(1), filters=InboxFilter(beat="BH-TC"))
         from beacon.cases.queries import inbox_choices
 
-        assert inbox_choices(session, 1)["beats"] == ["BH-TC"]
+        assert inbox_choices(session, force_wide(1))["beats"] == ["BH-TC"]
     assert [row.title for row in rows] == ["He has a knife on Mill Lane"]

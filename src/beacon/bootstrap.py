@@ -26,6 +26,8 @@ from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
 from beacon.pipeline.transport import InlineTransport, Transport, recover_unprocessed
 from beacon.routing.policy import load_policy
+from beacon.staff.oidc import OidcClient, oidc_client
+from beacon.staff.totp_sealing import seal_plain_secrets
 from beacon.store.db import make_engine, make_read_session_factory, make_session_factory
 from beacon.store.forces import ForceDirectory, ensure_force
 from beacon.store.migrate import upgrade
@@ -46,6 +48,8 @@ class Beacon:
     audit_seal: AuditSeal
     # Work that runs every few seconds while Beacon serves (outbox dispatch, SLA ticks).
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
+    # The force's OpenID Connect provider, when BEACON_OIDC_ISSUER names one (accounts, issue 14).
+    oidc: OidcClient | None = None
 
     def store(self, messages: Sequence[InboundMessage]) -> list[Accepted]:
         """Store messages durably; when this returns they are committed and may be acknowledged."""
@@ -71,6 +75,7 @@ class Beacon:
         and make sure the default force exists."""
         upgrade(self.engine)
         seal_legacy_chain(self.engine, self.session_factory, self.audit_seal)
+        seal_plain_secrets(self.session_factory)  # TOTP secrets from before 0016 (the key is not the migration's)
         with self.session_factory.begin() as session:
             ensure_force(session, self.settings.default_force, self.settings.default_force.title())
         self.forces.reload()
@@ -122,6 +127,7 @@ def bootstrap(
         noise=noise,
         clock=clock,
         audit_seal=seal,
+        oidc=oidc_client(settings),
         periodic_jobs=[*casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
                        _noise_log_pruning(noise, session_factory, clock),
                        PeriodicJob("audit-checkpoint", settings.audit_checkpoint_seconds,

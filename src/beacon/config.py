@@ -141,6 +141,20 @@ class Settings(BaseSettings):
         default="supervisor,admin",
         description="roles that must sign in with a TOTP code (comma-separated; empty: none)")
     totp_issuer: str = Field(default="Beacon", description="the name authenticator apps show")
+    # OpenID Connect sign-in with the force's identity provider (staff/oidc.py); off while empty.
+    oidc_issuer: str = Field(default="", description="the provider's issuer URL; empty: no OIDC sign-in")
+    oidc_client_id: str = Field(default="", description="Beacon's client id at the provider")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Beacon's client secret there")
+    oidc_force: str = Field(default="", description="the force whose staff sign in there; empty: default_force")
+    oidc_provider_name: str = Field(default="your force account", description="the sign-in button's words")
+    oidc_scopes: str = Field(default="openid email profile", description="scopes asked for")
+    oidc_allowed_domains: str = Field(
+        default="", description="email domains admitted (comma-separated; empty: any the provider vouches for)")
+    oidc_role_claim: str = Field(default="", description="claim holding the person's groups or roles")
+    oidc_role_map: dict[str, str] = Field(
+        default_factory=dict, description='claim value -> Beacon role, JSON: {"beacon-sup": "supervisor"}')
+    oidc_create_users: bool = Field(
+        default=False, description="create a handler (or the mapped role) on first OIDC sign-in")
 
 
 

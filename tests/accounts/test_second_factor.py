@@ -154,7 +154,9 @@ def test_beacon_user_totp_prints_the_key_once_and_ends_sessions(
     _register()
     client = TestClient(create_app(strict_beacon))
     assert password_step(client, "hal") == "/incidents"
-    env = {"BEACON_DATABASE_URL": strict_beacon.settings.database_url, "BEACON_VAR_DIR": str(tmp_path)}
+    # The same var/ as the server: the command seals the secret with the key the server opens it with.
+    env = {"BEACON_DATABASE_URL": strict_beacon.settings.database_url,
+           "BEACON_VAR_DIR": str(strict_beacon.settings.var_dir)}
     result = CliRunner().invoke(app, ["user", "totp", "hal"], env=env)
     assert result.exit_code == 0, result.output
     secret = re.search(r"key:\s+([A-Z2-7]{32})", result.output).group(1)  # type: ignore[union-attr]

@@ -40,6 +40,14 @@ class AuditSeal:
     def digest(self, text: str) -> str:
         return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
 
+    def derive_key(self, purpose: str) -> bytes:
+        """A 256-bit key for another use (sealing TOTP secrets), derived from the audit key with
+        HKDF-SHA256: one secret to keep outside the database, and no key reused for two jobs."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(self._key)
+
     def __repr__(self) -> str:  # never show the key
         return f"AuditSeal(checkpoints={self.checkpoints.directory})"
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, visible_cases
 from beacon.cases.escalation import CAUSE_LABELS
 from beacon.cases.queries import staff_of_force
 from beacon.cases.sla import ClockView, clocks_by_case
@@ -56,14 +57,14 @@ def case_panel(session: Session, case: Case, now: datetime) -> CasePanel:
                      _with_names(session, alerts), staff_of_force(session, case.force_id))
 
 
-def open_alerts(session: Session, force_id: int, viewer_id: int) -> list[AlertView]:
-    """Unacknowledged alerts of the force, the viewer's own first, then oldest first."""
+def open_alerts(session: Session, access: Access) -> list[AlertView]:
+    """Unacknowledged alerts of the cases the viewer may see, their own first, then oldest first."""
     rows = session.execute(
         select(Alert, Case).join(Case, Case.id == Alert.case_id)
-        .where(Alert.force_id == force_id, Alert.acknowledged_at.is_(None))
+        .where(Alert.force_id == access.force_id, visible_cases(access), Alert.acknowledged_at.is_(None))
         .order_by(Alert.raised_at, Alert.id)
     ).all()
-    views = [_view(alert, case, viewer_id) for alert, case in rows]
+    views = [_view(alert, case, access.user_id) for alert, case in rows]
     return sorted(views, key=lambda v: not v.for_viewer)
 
 

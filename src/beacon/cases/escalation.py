@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor
+from beacon.cases.access import who_may_see
 from beacon.cases.audit_events import record
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.cases.rota import on_duty
@@ -135,9 +136,9 @@ def recipients(session: Session, case: Case, role: str, now: datetime) -> list[i
     """Who a chain role means for this case now: its holder, else the queue's people on duty."""
     if role == "handler" and case.assignee_id is not None:
         return [case.assignee_id]
-    return list(dict.fromkeys(
+    return who_may_see(session, case, list(dict.fromkeys(
         shift.user_id for shift in on_duty(session, case.force_id, now, role=role, team_id=case.team_id)
-    ))
+    )))
 
 
 def _target(contact: StaffContact | None, channel: str) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor
+from beacon.cases.access import Access
 from beacon.cases.audit_events import record
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.cases.settings import CaseworkSettings
@@ -77,9 +78,12 @@ def case_ids_in(pack: dict[str, Any]) -> set[int]:
     return {item["case_id"] for items in pack.values() for item in items}
 
 
-def handovers_of(session: Session, force_id: int, limit: int = 50) -> list[Handover]:
+def handovers_of(session: Session, access: Access, limit: int = 50) -> list[Handover]:
+    """The force's packs, newest first, but not a restricted queue's the viewer may not see."""
     return list(session.scalars(
-        select(Handover).where(Handover.force_id == force_id).order_by(Handover.drafted_at.desc()).limit(limit)
+        select(Handover).where(Handover.force_id == access.force_id,
+                               Handover.team_id.not_in(sorted(access.hidden_teams)))
+        .order_by(Handover.drafted_at.desc()).limit(limit)
     ))
 
 

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, visible_cases
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.cases.sla import ClockView, clocks_by_case, next_clock
 from beacon.store.tables import Case, CaseEntry, Identity, Message, Person, Team, User
@@ -65,16 +66,16 @@ def _has_message(condition: Any) -> Any:
     return exists().where(Message.case_id == Case.id, condition)
 
 
-def inbox(session: Session, force_id: int, limit: int = 200, now: datetime | None = None,
+def inbox(session: Session, access: Access, limit: int = 200, now: datetime | None = None,
           filters: InboxFilter | None = None) -> list[InboxRow]:
-    """Open cases, most urgent first, then the citizen who has waited longest.
+    """Open cases the viewer may see, most urgent first, then the citizen who has waited longest.
 
     Given `now`, each row also carries its SLA clock and whether it has an open alert.
     """
     rows = session.execute(
         select(Case, User.display_name)
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(Case.force_id == force_id, Case.status.in_([s.value for s in OPEN_STATUSES]),
+        .where(visible_cases(access), Case.status.in_([s.value for s in OPEN_STATUSES]),
                *(filters or InboxFilter()).conditions())
         .order_by(_PRIORITY_RANK, Case.first_contact_at, Case.id)
         .limit(limit)
@@ -105,18 +106,19 @@ def _message_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     return {case_id: count for case_id, count in rows}
 
 
-def inbox_choices(session: Session, force_id: int) -> dict[str, list[Any]]:
-    """What the inbox can be filtered by: the force's queues, and categories and beats in use."""
-    open_cases = Case.status.in_([s.value for s in OPEN_STATUSES])
-    teams = session.execute(select(Team.id, Team.name).where(Team.force_id == force_id).order_by(Team.name)).all()
+def inbox_choices(session: Session, access: Access) -> dict[str, list[Any]]:
+    """What the inbox can be filtered by: the queues the viewer sees, categories and beats in use."""
+    open_cases = and_(visible_cases(access), Case.status.in_([s.value for s in OPEN_STATUSES]))
+    teams = session.execute(select(Team.id, Team.name).where(
+        Team.force_id == access.force_id, Team.id.not_in(sorted(access.hidden_teams))).order_by(Team.name)).all()
     categories = session.scalars(
-        select(Case.category).where(Case.force_id == force_id, open_cases, Case.category.is_not(None))
+        select(Case.category).where(open_cases, Case.category.is_not(None))
         .distinct().order_by(Case.category)
     ).all()
     beat = Message.triage["place"]["beat"].as_string()
     beats = session.scalars(
         select(beat).join(Case, Case.id == Message.case_id)
-        .where(Case.force_id == force_id, open_cases, beat.is_not(None)).distinct().order_by(beat)
+        .where(open_cases, beat.is_not(None)).distinct().order_by(beat)
     ).all()
     return {"teams": list(teams), "categories": list(categories), "beats": list(beats)}
 

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from beacon.audit.log import Actor
+from beacon.cases.access import who_may_see
 from beacon.cases.assignment import assign, least_loaded
 from beacon.cases.escalation import raise_alert, tick_alerts
 from beacon.cases.lifecycle import OPEN_STATUSES
@@ -69,7 +70,7 @@ def _auto_assign(session: Session, settings: CaseworkSettings, now: datetime) ->
     assigned = 0
     for case, queue in rows:
         handlers = [s.user_id for s in on_duty(session, case.force_id, now, role="handler", team_id=case.team_id)]
-        chosen = least_loaded(session, list(dict.fromkeys(handlers)))
+        chosen = least_loaded(session, who_may_see(session, case, list(dict.fromkeys(handlers))))
         if chosen is not None:
             assign(session, case, chosen, SYSTEM, f"auto: fewest open cases on duty in {queue}", now)
             session.flush()  # the next case sees this one in the load

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from beacon.audit.log import Actor
 from beacon.bootstrap import bootstrap_store
+from beacon.cases.access import force_wide
 from beacon.cases.audit_events import record_reads
 from beacon.cli import app
 from beacon.cli.core import fail
@@ -89,7 +90,7 @@ def show(person_id: int, username: As) -> None:
     store = bootstrap_store(Settings())
     with store.read_session_factory() as session:
         actor, force_id = _actor(session, username)
-        view = person_view(session, force_id, person_id)
+        view = person_view(session, force_wide(force_id), person_id)  # supervisors see every team
         if view is None:
             raise fail(f"not found: person {person_id}")
         record_reads(store.session_factory, actor, force_id, _now(), [("person", person_id)], "person (CLI)")

@@ -22,6 +22,9 @@ class ControlRoom:
 
 
 def control_room(session: Session, force_id: int, now: datetime, beat_map: BeatMap,
-                 rule: SurgeRule = SurgeRule()) -> ControlRoom:
+                 rule: SurgeRule = SurgeRule(), hidden_teams: frozenset[int] = frozenset()) -> ControlRoom:
+    """The force's figures; cases the screen names (not counts) leave out `hidden_teams`' cases:
+    the restricted teams the viewer may not see (beacon.cases.access)."""
     surge = detect_surge(lambda start, end: count_inbound(session, force_id, start, end), now, rule)
-    return ControlRoom(now, demand(session, force_id, now, beat_map), workload(session, force_id, now), surge)
+    return ControlRoom(now, demand(session, force_id, now, beat_map),
+                       workload(session, force_id, now, hidden_teams), surge)

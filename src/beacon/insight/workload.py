@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from beacon.cases.lifecycle import OPEN_STATUSES
@@ -45,9 +45,11 @@ class Workload:
     staff: list[OnShift]
 
 
-def workload(session: Session, force_id: int, now: datetime) -> Workload:
+def workload(session: Session, force_id: int, now: datetime, hidden_teams: frozenset[int] = frozenset()) -> Workload:
+    """Counts are the force's (the figures every role sees); the cases named leave out those of
+    `hidden_teams`, so a restricted team's references and titles reach only who may see them."""
     queue, unassigned, load = _open_cases(session, force_id)
-    return Workload(queue, unassigned, _oldest_unacknowledged(session, force_id, now),
+    return Workload(queue, unassigned, _oldest_unacknowledged(session, force_id, now, hidden_teams),
                     *_breaches(session, force_id, now), _staff(session, force_id, now, load))
 
 
@@ -71,11 +73,13 @@ def _open_cases(session: Session, force_id: int) -> tuple[dict[str, int], int, d
     return queue, unassigned, load
 
 
-def _oldest_unacknowledged(session: Session, force_id: int, now: datetime, limit: int = 5) -> list[Waiting]:
+def _oldest_unacknowledged(session: Session, force_id: int, now: datetime, hidden_teams: frozenset[int],
+                           limit: int = 5) -> list[Waiting]:
     """Status 'new' means no one has taken the case yet; the citizen has waited since first contact."""
+    seen = or_(Case.team_id.is_(None), Case.team_id.not_in(sorted(hidden_teams))) if hidden_teams else true()
     cases = session.execute(
         select(Case.id, Case.reference, Case.title, Case.priority, Case.first_contact_at)
-        .where(Case.force_id == force_id, Case.status == "new", Case.priority.in_(URGENT))
+        .where(Case.force_id == force_id, Case.status == "new", Case.priority.in_(URGENT), seen)
         .order_by(Case.first_contact_at, Case.id).limit(limit)
     ).all()
     return [Waiting(c.id, c.reference, c.title, c.priority, c.first_contact_at,

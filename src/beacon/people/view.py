@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, person_is_hidden, visible_cases, visible_messages
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.people.candidates import candidates_of
 from beacon.people.markers import active_markers
@@ -58,18 +59,21 @@ def get_person(session: Session, force_id: int, person_id: int) -> Person | None
     return session.scalar(select(Person).where(Person.id == person_id, Person.force_id == force_id))
 
 
-def person_view(session: Session, force_id: int, person_id: int) -> PersonView | None:
+def person_view(session: Session, access: Access, person_id: int) -> PersonView | None:
+    """The person as `access`'s user may see them: a restricted team's cases and their messages
+    are left out for whoever is not in it (the person page answers 404 before, when that is all)."""
+    force_id = access.force_id
     person = get_person(session, force_id, person_id)
     if person is None:
         return None
     identities = list(session.scalars(select(Identity).where(Identity.person_id == person.id).order_by(Identity.id)))
     cases = list(session.scalars(
-        select(Case).where(Case.force_id == force_id, Case.person_id == person.id).order_by(Case.created_at.desc())
+        select(Case).where(visible_cases(access), Case.person_id == person.id).order_by(Case.created_at.desc())
     ))
     return PersonView(
         person=person,
         identities=identities,
-        timeline=timeline(session, force_id, person.id),
+        timeline=timeline(session, access, person.id),
         open_cases=[c for c in cases if c.status in OPEN],
         past_cases=[c for c in cases if c.status not in OPEN],
         markers=active_markers(session, person.id),
@@ -77,18 +81,19 @@ def person_view(session: Session, force_id: int, person_id: int) -> PersonView |
             select(ContactFlag).where(ContactFlag.person_id == person.id)
             .order_by(ContactFlag.created_at.desc(), ContactFlag.id.desc()).limit(50)
         )),
-        candidates=candidates(session, force_id, person.id),
+        candidates=[c for c in candidates(session, force_id, person.id)
+                    if c.other is None or not person_is_hidden(session, access, c.other.id)],
         merges=merges_of(session, force_id, person.id),
         channels=sorted({i.channel for i in identities}),
     )
 
 
-def timeline(session: Session, force_id: int, person_id: int, limit: int = TIMELINE_LIMIT) -> list[Contact]:
-    """All the person's messages, every channel, newest first, each with its case."""
+def timeline(session: Session, access: Access, person_id: int, limit: int = TIMELINE_LIMIT) -> list[Contact]:
+    """The person's messages `access`'s user may see, every channel, newest first, each with its case."""
     rows = session.execute(
         select(Message, Case)
         .outerjoin(Case, Case.id == Message.case_id)
-        .where(Message.force_id == force_id, Message.person_id == person_id)
+        .where(visible_messages(access), Message.person_id == person_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
     )

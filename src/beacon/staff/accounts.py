@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from beacon.audit.log import Action, Actor, append_event
 from beacon.staff.password_policy import WeakPassword, check_password
 from beacon.staff.sessions import end_user_sessions
-from beacon.staff.totp import Enrolment, enrol_confirmed, has_second_factor
+from beacon.staff.totp import Enrolment, enrol_confirmed, has_second_factor, remove_second_factor
 from beacon.store.forces import team_id
 from beacon.store.tables import Force, User
 
@@ -100,6 +100,31 @@ def revoke_sessions(session: Session, username: str, now: datetime, actor: Actor
     return _end_sessions(session, _user_named(session, username), now, actor, "sessions revoked")
 
 
+def set_active(session: Session, username: str, active: bool, now: datetime, actor: Actor = COMMAND_LINE) -> User:
+    """Deactivate (every session ends; no sign-in of any kind works) or reactivate a user."""
+    user = _user_named(session, username)
+    if user.active != active:
+        user.active = active
+        _end_sessions(session, user, now, actor, "reactivated" if active else "deactivated")
+    return user
+
+
+def set_email(session: Session, username: str, email: str | None, now: datetime,
+              actor: Actor = COMMAND_LINE) -> User:
+    """The user's work address, by which a first OIDC sign-in finds the account."""
+    user = _user_named(session, username)
+    address = email.strip().lower() if email else None
+    if address is not None and ("@" not in address or len(address) > 320):
+        raise AccountError(f"{email!r} is not an email address")
+    if address and session.scalar(select(User.id).where(User.email == address, User.id != user.id)) is not None:
+        raise AccountError(f"another user has the email {address}")
+    if user.email != address:
+        user.email = address
+        append_event(session, actor=actor, action=Action.CHANGED, object_type="user", object_id=user.id,
+                     at=now, force_id=user.force_id, reason="email set" if address else "email removed")
+    return user
+
+
 def enrol_user_totp(session: Session, username: str, issuer: str, now: datetime, replace: bool = False,
                     actor: Actor = COMMAND_LINE) -> tuple[Enrolment, list[str]]:
     """An administrator sets up a user's second factor; an existing one is kept unless
@@ -110,6 +135,40 @@ def enrol_user_totp(session: Session, username: str, issuer: str, now: datetime,
     enrolment, codes = enrol_confirmed(session, user, issuer, now)
     _end_sessions(session, user, now, actor, "second factor set up")
     return enrolment, codes
+
+
+def reset_second_factor(session: Session, username: str, now: datetime, actor: Actor = COMMAND_LINE) -> bool:
+    """Remove a user's second factor (a lost phone, no recovery codes left) and end their
+    sessions; a role that needs one enrols a new one at the next sign-in. False: there was none."""
+    user = _user_named(session, username)
+    removed = remove_second_factor(session, user)
+    _end_sessions(session, user, now, actor, "second factor reset")
+    return removed
+
+
+def check_not_own_account(actor_user_id: int, target: User, change: str) -> None:
+    """An admin cannot demote or deactivate themselves from the page: the force could be left
+    with no admin, and the person at the screen may not be the admin."""
+    if actor_user_id == target.id:
+        raise AccountError(f"you cannot {change} your own account; ask another admin")
+
+
+class WrongCurrentPassword(AccountError):
+    """A self-service change gave the wrong current password."""
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str, now: datetime) -> User:
+    """A signed-in user changes their own password: the current one is required (a borrowed
+    screen is not enough), then as `set_password` (policy, every session ended)."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise AccountError("no such user")
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise WrongCurrentPassword("the current password is not right") from None
+    set_password(session, user.username, new, now, actor=Actor("user", user.id, user.display_name))
+    return user
 
 
 def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, reason: str,
@@ -136,3 +195,8 @@ def _user_named(session: Session, username: str) -> User:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def generate_long_password() -> str:
+    """For an account that signs in elsewhere (OIDC): never shown, never typed."""
+    return secrets.token_urlsafe(32)

@@ -38,10 +38,7 @@ class Attempt:
 
 def attempt_sign_in(session: Session, username: str, password: str, address: str, now: datetime,
                     rules: ThrottleRules) -> Attempt:
-    locked = locked_keys(session, [account_key(username), address_key(address)], now)
-    if locked:
-        _audit(session, Action.SIGN_IN_REFUSED, _known(session, username), now,
-               "too many failed sign-ins", {"address": address, "locked": [k.split(":")[0] for k in locked]})
+    if refuse_if_locked(session, username, address, now) is not None:
         return Attempt(None, Refusal.TRY_LATER)
     user = authenticate(session, username, password)
     if user is not None:
@@ -50,17 +47,31 @@ def attempt_sign_in(session: Session, username: str, password: str, address: str
     return Attempt(None, count_failed_sign_in(session, username, address, now, rules))
 
 
-def count_failed_sign_in(session: Session, username: str, address: str, now: datetime,
-                         rules: ThrottleRules) -> Refusal:
-    """Count and audit one failure (a wrong password, or later a wrong second-factor code)."""
+def count_failed_sign_in(session: Session, username: str | None, address: str, now: datetime,
+                         rules: ThrottleRules, reason: str = "wrong credentials") -> Refusal:
+    """Count and audit one failure (a wrong password, a wrong second-factor code, an OIDC
+    answer refused); `username` None counts it against the address alone."""
     outcome = count_failure(session, username, address, now, rules)
     data = {"address": address, "account_locked": outcome.account_locked,
             "address_limited": outcome.address_limited}
-    _audit(session, Action.SIGN_IN_FAILED, _known(session, username), now, "wrong credentials", data)
+    _audit(session, Action.SIGN_IN_FAILED, _known(session, username), now, reason, data)
     return Refusal.TRY_LATER if outcome.account_locked or outcome.address_limited else Refusal.WRONG
 
 
-def _known(session: Session, username: str) -> User | None:
+def refuse_if_locked(session: Session, username: str | None, address: str, now: datetime) -> Refusal | None:
+    """TRY_LATER (audited) while the account or the address is locked, else None."""
+    keys = ([account_key(username)] if username is not None else []) + [address_key(address)]
+    locked = locked_keys(session, keys, now)
+    if not locked:
+        return None
+    _audit(session, Action.SIGN_IN_REFUSED, _known(session, username), now,
+           "too many failed sign-ins", {"address": address, "locked": [k.split(":")[0] for k in locked]})
+    return Refusal.TRY_LATER
+
+
+def _known(session: Session, username: str | None) -> User | None:
+    if username is None:
+        return None
     return session.scalar(select(User).where(User.username == username))
 
 

@@ -45,10 +45,12 @@ def locked_keys(session: Session, keys: list[str], now: datetime) -> list[str]:
     return [row.key for row in rows if row.locked_until is not None and row.locked_until > now]
 
 
-def count_failure(session: Session, username: str, address: str, now: datetime,
+def count_failure(session: Session, username: str | None, address: str, now: datetime,
                   rules: ThrottleRules) -> FailureOutcome:
+    """Count a failure against the account and the address; against the address alone when no
+    account was named (an OIDC answer that could not be trusted names no one)."""
     _forget_old(session, now, rules)
-    account = _count(session, account_key(username), now, rules, rules.account_failures)
+    account = username is not None and _count(session, account_key(username), now, rules, rules.account_failures)
     by_address = _count(session, address_key(address), now, rules, rules.address_failures)
     return FailureOutcome(account_locked=account, address_limited=by_address)
 

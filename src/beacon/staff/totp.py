@@ -1,6 +1,7 @@
 """The second factor: a time-based one-time code (RFC 6238, via pyotp) after the password,
 with single-use recovery codes for a lost phone.
 
+The secret is stored sealed (staff/totp_sealing.py: AES-GCM, key outside the database).
 A secret starts unconfirmed and counts only once the user has typed a code it made (so a
 half-finished enrolment cannot lock anyone out). A code is accepted once: the time step it
 belongs to is kept, and a code from that step or an earlier one is refused (a code seen over
@@ -18,6 +19,7 @@ import pyotp
 import segno
 from sqlalchemy.orm import Session
 
+from beacon.staff.totp_sealing import is_sealed, open_secret, seal_secret
 from beacon.store.tables import User
 from beacon.store.tables_accounts import StaffTotp
 
@@ -48,6 +50,16 @@ def has_second_factor(session: Session, user: User) -> bool:
     return row is not None and row.confirmed_at is not None
 
 
+def remove_second_factor(session: Session, user: User) -> bool:
+    """Forget a user's second factor (and recovery codes); False when there was none."""
+    row = session.get(StaffTotp, user.id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
 def start_enrolment(session: Session, user: User, issuer: str, now: datetime) -> Enrolment:
     """A new, unconfirmed secret for `user` (replacing any unconfirmed one)."""
     secret = pyotp.random_base32()
@@ -55,7 +67,8 @@ def start_enrolment(session: Session, user: User, issuer: str, now: datetime) ->
     if row is None:
         row = StaffTotp(user_id=user.id)
         session.add(row)
-    row.secret, row.confirmed_at, row.last_step, row.recovery_hashes, row.created_at = secret, None, None, [], now
+    row.secret = seal_secret(session, user.id, secret)  # never in the database in plain text
+    row.confirmed_at, row.last_step, row.recovery_hashes, row.created_at = None, None, [], now
     session.flush()
     return enrolment_of(user, secret, issuer)
 
@@ -64,7 +77,7 @@ def pending_enrolment(session: Session, user: User, issuer: str) -> Enrolment | 
     row = session.get(StaffTotp, user.id)
     if row is None or row.confirmed_at is not None:
         return None
-    return enrolment_of(user, row.secret, issuer)
+    return enrolment_of(user, _secret(session, row), issuer)
 
 
 def enrolment_of(user: User, secret: str, issuer: str) -> Enrolment:
@@ -75,7 +88,7 @@ def confirm_enrolment(session: Session, user: User, code: str, now: datetime) ->
     """Confirm the pending secret with a code it made; returns fresh recovery codes (shown once),
     or None when the code is wrong."""
     row = session.get(StaffTotp, user.id)
-    if row is None or row.confirmed_at is not None or not _accept_code(row, code, now):
+    if row is None or row.confirmed_at is not None or not _accept_code(row, _secret(session, row), code, now):
         return None
     row.confirmed_at = now
     return issue_recovery_codes(row)
@@ -86,7 +99,7 @@ def verify_second_factor(session: Session, user: User, code: str, now: datetime)
     row = session.get(StaffTotp, user.id)
     if row is None or row.confirmed_at is None:
         return False
-    return _accept_code(row, code, now) or _spend_recovery_code(row, code)
+    return _accept_code(row, _secret(session, row), code, now) or _spend_recovery_code(row, code)
 
 
 def enrol_confirmed(session: Session, user: User, issuer: str, now: datetime) -> tuple[Enrolment, list[str]]:
@@ -105,11 +118,19 @@ def issue_recovery_codes(row: StaffTotp) -> list[str]:
     return codes
 
 
-def _accept_code(row: StaffTotp, code: str, now: datetime) -> bool:
+def _secret(session: Session, row: StaffTotp) -> str:
+    """The plain secret; one stored before sealing is sealed now, on first use."""
+    secret = open_secret(session, row.user_id, row.secret)
+    if not is_sealed(row.secret):
+        row.secret = seal_secret(session, row.user_id, secret)
+    return secret
+
+
+def _accept_code(row: StaffTotp, secret: str, code: str, now: datetime) -> bool:
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return False
-    totp = pyotp.TOTP(row.secret)
+    totp = pyotp.TOTP(secret)
     step = totp.timecode(now)
     for offset in range(-DRIFT_STEPS, DRIFT_STEPS + 1):
         candidate = step + offset

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -67,12 +68,26 @@ class Force(Base):
 
 
 class Team(Base):
+    """A queue of cases. A restricted team (0017) is a boundary: its cases are seen only by its
+    members and the force's supervisors and admins (beacon.cases.access)."""
+
     __tablename__ = "teams"
     __table_args__ = (UniqueConstraint("force_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
     name: Mapped[str] = mapped_column(String(100))
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class TeamMember(Base):
+    """A user in a team besides their home team (`users.team_id`, which counts as membership)."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = utc_column(default=utc_now)
 
 
 class User(Base):
@@ -85,6 +100,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))  # handler, supervisor, admin
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Work address, lower case: how an OIDC sign-in finds the account the first time (0016).
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = utc_column(default=utc_now)
 

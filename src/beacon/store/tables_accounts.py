@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from beacon.messages import utc_now
@@ -47,8 +47,24 @@ class StaffTotp(Base):
     __tablename__ = "staff_totp"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(200))  # sealed with a key outside the database (0016)
     created_at: Mapped[datetime] = utc_column(default=utc_now)
     confirmed_at: Mapped[datetime | None] = utc_column(nullable=True)
     last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     recovery_hashes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class StaffOidcLink(Base):
+    """A Beacon account's identity at a force's OpenID Connect provider: the provider's subject
+    (`sub`), which the provider never reassigns, unlike an email address. Made at the first
+    OIDC sign-in (found by the account's email) and used alone after that."""
+
+    __tablename__ = "staff_oidc_links"
+    __table_args__ = (UniqueConstraint("issuer", "subject"), UniqueConstraint("user_id", "issuer"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = utc_column(default=utc_now)
+    last_used_at: Mapped[datetime | None] = utc_column(nullable=True)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import in_force
 from beacon.cases.audit_events import user_actor
 from beacon.staff.api_tokens import (
     Permission,
@@ -79,9 +80,7 @@ def revoke(
     token_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    row = session.get(ApiToken, token_id)
-    if row is None or row.force_id != viewer.force_id:  # another force's token is 404, whoever asks
-        raise Problem(404, "Not found", f"no token {token_id}", "not_found")
+    in_force(session.get(ApiToken, token_id), viewer.access, "api_token", token_id)  # 404, whoever asks
     _admin_only(viewer)
     try:
         revoke_token(session, token_id, force_id=viewer.force_id, actor=user_actor(viewer.id, viewer.display_name),

@@ -1,4 +1,5 @@
-"""The signed-in JSON API. Every route is scoped to the viewer's force: others' ids are 404."""
+"""The signed-in JSON API. Every record is looked up through beacon.cases.access: another force's
+id, or a restricted team's the viewer is not in, is the 404 of an id that does not exist."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from beacon.cases import queries
+from beacon.cases.access import case_for, message_for, person_for
+from beacon.cases.assignment import AssignmentError, move_to_team_as, reassign_as
 from beacon.cases.lifecycle import Status, add_note, change_status
 from beacon.store.tables import Case, Message
 from beacon.audit.log import Action
@@ -127,22 +130,16 @@ class DispositionIn(BaseModel):
     need: str | None = Field(default=None, max_length=200, description="monitor: what it is counted as")
 
 
-def _not_found(kind: str, ident: int) -> Problem:
-    return Problem(404, "Not found", f"no {kind} {ident}", "not_found")
-
-
 @router.get("/cases", response_model=list[CaseSummary], summary="Open cases, most urgent first")
 def list_cases(viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[CaseSummary]:
-    rows = queries.inbox(session, viewer.force_id)
+    rows = queries.inbox(session, viewer.access)
     audit_read(beacon, viewer, [("inbox", viewer.force_id)], "case list (API)", {"cases": [r.id for r in rows]})
     return [CaseSummary.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 def read_case(case_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> CaseDetail:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise _not_found("case", case_id)
+    case = case_for(session, viewer.access, case_id)
     audit_read(beacon, viewer, [("case", case.id)], "case (API)")
     return _case_detail(case, queries.timeline(session, case.id), current_disposition(session, case.id))
 
@@ -170,9 +167,7 @@ def _case_detail(
 def post_note(
     case_id: int, note: NoteIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
 ) -> dict[str, int]:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise _not_found("case", case_id)
+    case = case_for(session, viewer.access, case_id)
     entry = add_note(session, case, viewer.id, note.text, beacon.clock.now())
     session.flush()
     record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, beacon.clock.now(),
@@ -184,9 +179,7 @@ def post_note(
 def post_status(
     case_id: int, body: StatusIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
 ) -> dict[str, str]:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise _not_found("case", case_id)
+    case = case_for(session, viewer.access, case_id)
     before = case.status
     if change_status(session, case, body.status, viewer.id, beacon.clock.now()) is not None:
         record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id, beacon.clock.now(),
@@ -199,9 +192,7 @@ def post_status(
 def post_disposition(
     case_id: int, body: DispositionIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
 ) -> dict[str, Any]:
-    case = queries.get_case(session, viewer.force_id, case_id)
-    if case is None:
-        raise _not_found("case", case_id)
+    case = case_for(session, viewer.access, case_id)
     options = disposition_options(beacon, session, case)
     choice = Choice(body.outcome, body.reason, body.partner, body.beat, body.need)
     try:
@@ -214,20 +205,53 @@ def post_disposition(
     return {"status": case.status, "disposition": disposition.model_dump(mode="json")}
 
 
+class ReassignIn(BaseModel):
+    user_id: int
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class TeamIn(BaseModel):
+    team_id: int
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/cases/{case_id}/assignee", dependencies=[Csrf],
+             summary="Hand the case to a colleague (handlers: within their own team)")
+def post_assignee(
+    case_id: int, body: ReassignIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
+) -> dict[str, int | None]:
+    case = case_for(session, viewer.access, case_id)
+    try:
+        reassign_as(session, viewer.access, case, body.user_id, actor_of(viewer), body.reason, beacon.clock.now())
+    except AssignmentError as error:
+        raise Problem(422, "Cannot reassign", str(error), "reassign_refused") from None
+    return {"assignee_id": case.assignee_id}
+
+
+@router.post("/cases/{case_id}/team", dependencies=[Csrf],
+             summary="Move the case to another team's queue (handlers: out of their own team, "
+                     "not into a restricted team they are not in)")
+def post_team(
+    case_id: int, body: TeamIn, viewer: ApiViewer, session: WriteSession, beacon: BeaconDep
+) -> dict[str, int | None]:
+    case = case_for(session, viewer.access, case_id)
+    try:
+        move_to_team_as(session, viewer.access, case, body.team_id, actor_of(viewer), body.reason, beacon.clock.now())
+    except AssignmentError as error:
+        raise Problem(422, "Cannot move", str(error), "move_refused") from None
+    return {"team_id": case.team_id, "assignee_id": case.assignee_id}
+
+
 @router.get("/messages/{message_id}", response_model=MessageOut)
 def read_message(message_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> MessageOut:
-    message = queries.get_message(session, viewer.force_id, message_id)
-    if message is None:
-        raise _not_found("message", message_id)
+    message = message_for(session, viewer.access, message_id)
     audit_read(beacon, viewer, [("message", message.id)], "message (API)")
     return MessageOut.model_validate(message, from_attributes=True)
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut)
 def read_person(person_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> PersonOut:
-    person = queries.get_person(session, viewer.force_id, person_id)
-    if person is None:
-        raise _not_found("person", person_id)
+    person = person_for(session, viewer.access, person_id)
     audit_read(beacon, viewer, [("person", person.id)], "person (API)")
     identities = [
         IdentityOut.model_validate(i, from_attributes=True)

@@ -27,8 +27,11 @@ from beacon.web import case_page, control_room, exports, guidance_pages  # desk 
 from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
-from beacon.web.headers import SecurityHeaders, docs_page
+from beacon.web import account_pages, admin_users, oidc_sign_in  # accounts (issue 14)
+from beacon.web import api_docs  # Swagger UI served locally (issue 14)
+from beacon.web.headers import SecurityHeaders
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
+from beacon.web.refusals import install_refusal_handlers
 from beacon.web.security import SignInRequired, load_or_create_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -87,7 +90,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
         title="Beacon",
         version=beacon.__version__,
         description="Triage and case handling for citizens' digital contact with a police force.",
-        docs_url=None,  # served by headers.docs_page, with a policy of its own
+        docs_url=None,  # served by web/api_docs.py from local files, under the one policy
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -105,8 +108,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, https=served_over_https(settings))  # outermost: on every answer
-    docs_page(app, "/api/docs")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_docs.router)
     app.include_router(intake_api.router)
     app.include_router(webhooks.router)
     app.include_router(replies.router)
@@ -117,6 +120,9 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(incidents.router)
     app.include_router(sign_in.router)  # accounts (issue 14)
     app.include_router(second_factor.router)  # accounts (issue 14)
+    app.include_router(oidc_sign_in.router)  # accounts (issue 14)
+    app.include_router(account_pages.router)
+    app.include_router(admin_users.router)
     app.include_router(pages.router)
     app.include_router(case_page.router)  # desk (issue 8)
     app.include_router(guidance_pages.router)
@@ -164,3 +170,5 @@ def _install_page_errors(app: FastAPI) -> None:
             response.status_code = exc.status
             return response
         return await json_problem(request, exc)  # type: ignore[misc]
+
+    install_refusal_handlers(app, _problem)

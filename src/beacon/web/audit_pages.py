@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from beacon.audit.log import Action
-from beacon.cases import queries
+from beacon.cases.access import person_for
+from beacon.cases.roles import Export, check_may_export
 from beacon.cases.audit_events import record
 from beacon.cases.audit_trail import to_csv, trail_for_case, trail_for_person
 from beacon.web.deps import BeaconDep, PageViewer, ReadSession
@@ -19,16 +20,15 @@ router = APIRouter(include_in_schema=False)
 
 
 def _auditor(viewer: Viewer) -> None:
-    """After the force-scoped lookup, so another force's id is a 404 whoever asks."""
-    if not viewer.is_supervisor:
-        raise Problem(403, "Not allowed", "audit trails are for supervisors and auditors", "forbidden")
+    """After the lookup, so another force's (or a hidden team's) id is a 404 whoever asks."""
+    check_may_export(viewer.access, Export.TRAIL)
 
 
 @router.get("/audit/cases/{case_id}")
 def case_trail(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     _auditor(viewer)
     events = trail_for_case(session, viewer.force_id, case_id)
     audit_read(beacon, viewer, [("audit_trail", f"case:{case_id}")], "audit view")
@@ -40,9 +40,7 @@ def case_trail(
 def person_trail(
     person_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    person = queries.get_person(session, viewer.force_id, person_id)
-    if person is None:
-        raise Problem(404, "Not found", f"no person {person_id}", "not_found")
+    person = person_for(session, viewer.access, person_id)
     _auditor(viewer)
     events = trail_for_person(session, viewer.force_id, person_id)
     audit_read(beacon, viewer, [("audit_trail", f"person:{person_id}")], "audit view")
@@ -60,12 +58,11 @@ def export_trail(
     if (case_id is None) == (person_id is None):
         raise Problem(400, "Bad request", "give exactly one of case_id or person_id", "bad_request")
     if case_id is not None:
-        case_or_404(session, viewer.force_id, case_id)
+        case_or_404(session, viewer, case_id)
         events, subject = trail_for_case(session, viewer.force_id, case_id), f"case:{case_id}"
     else:
         assert person_id is not None
-        if queries.get_person(session, viewer.force_id, person_id) is None:
-            raise Problem(404, "Not found", f"no person {person_id}", "not_found")
+        person_for(session, viewer.access, person_id)
         events, subject = trail_for_person(session, viewer.force_id, person_id), f"person:{person_id}"
     _auditor(viewer)
     with beacon.session_factory.begin() as write:

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from beacon.audit.log import Action
 from beacon.bootstrap import Beacon
 from beacon.cases import queries
+from beacon.cases.assignment import reassign_choices, team_choices
 from beacon.cases.audit_events import record
+from beacon.cases.roles import Export, may_export
 from beacon.cases.casework_view import case_panel
 from beacon.cases.lifecycle import Status
 from beacon.routing.case_disposition import (
@@ -73,7 +75,9 @@ def show_case(request: Request, viewer: Viewer, session: Session, beacon: Beacon
         person=person, identities=queries.identities_of(session, person.id) if person else [],
         statuses=list(Status), work=case_panel(session, case, beacon.clock.now()),
         disposition=disposition, disposition_line=describe(disposition) if disposition else None,
-        options=disposition_options(beacon, session, case), outcome_labels=OUTCOME_LABELS, **extra,
+        options=disposition_options(beacon, session, case), outcome_labels=OUTCOME_LABELS,
+        hand_to=reassign_choices(session, viewer.access, case), move_to=team_choices(session, viewer.access, case),
+        may_see_trail=may_export(viewer.access, Export.TRAIL), **extra,
     )
 
 
@@ -85,7 +89,7 @@ def _shown(case: Case) -> list[tuple[str, int | str]]:
 def case_page(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     audit_read(beacon, viewer, _shown(case), "case page")
     return show_case(request, viewer, session, beacon, case)
 
@@ -101,7 +105,7 @@ def case_disposition(
 ) -> Response:
     """Set the case's disposition; a refused form comes back as the case page with the error
     beside the form and the handler's input kept (422), not a bare error page."""
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     options = disposition_options(beacon, session, case)
     try:
         if outcome not in {o.value for o in Outcome}:

@@ -1,5 +1,5 @@
-"""Pages for case work: take, release, reassign and acknowledge a case; the alerts bar; the
-handover packs; who is on. Thin: the rules live in beacon.cases."""
+"""Pages for case work: take, release, reassign, move to a team and acknowledge a case; the
+alerts bar; the handover packs; who is on. Thin: the rules live in beacon.cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beacon.cases.assignment import AssignmentError, reassign, release, take
+from beacon.cases.access import alert_for, handover_for, team_for
+from beacon.cases.assignment import AssignmentError, move_to_team_as, reassign_as, release, take
 from beacon.cases.casework_view import open_alerts
 from beacon.cases.escalation import acknowledge_case
 from beacon.cases.handover import (
@@ -18,13 +19,12 @@ from beacon.cases.handover import (
     acknowledge_handover,
     complete_handover,
     draft_handover,
-    get_handover,
     handovers_of,
 )
+from beacon.cases.roles import Export, check_may_export, may_export
 from beacon.cases.rota import on_duty
 from beacon.cases.settings import casework_for
 from beacon.store.tables import Case, Team, User
-from beacon.store.tables_casework import Alert
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, audit_read, case_or_404, render
 from beacon.web.problems import Problem
@@ -44,7 +44,7 @@ def _back(case_id: int) -> Response:
 
 @router.post("/cases/{case_id}/take", dependencies=[Csrf])
 def take_case(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
-    take(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), beacon.clock.now())
+    take(session, case_or_404(session, viewer, case_id), actor_of(viewer), beacon.clock.now())
     return _back(case_id)
 
 
@@ -53,7 +53,7 @@ def release_case(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    release(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), reason.strip(), beacon.clock.now())
+    release(session, case_or_404(session, viewer, case_id), actor_of(viewer), reason.strip(), beacon.clock.now())
     return _back(case_id)
 
 
@@ -62,16 +62,30 @@ def reassign_case(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     to_user: Annotated[int, Form()], reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
+    case = case_or_404(session, viewer, case_id)
     try:
-        reassign(session, case_or_404(session, viewer.force_id, case_id), to_user, actor_of(viewer), reason, beacon.clock.now())
+        reassign_as(session, viewer.access, case, to_user, actor_of(viewer), reason, beacon.clock.now())
     except AssignmentError as error:
         raise Problem(422, "Cannot reassign", str(error), "reassign_refused") from None
     return _back(case_id)
 
 
+@router.post("/cases/{case_id}/team", dependencies=[Csrf])
+def move_case_to_team(
+    case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
+    team_id: Annotated[int, Form()], reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    case = case_or_404(session, viewer, case_id)
+    try:
+        move_to_team_as(session, viewer.access, case, team_id, actor_of(viewer), reason, beacon.clock.now())
+    except AssignmentError as error:
+        raise Problem(422, "Cannot move", str(error), "move_refused") from None
+    return _back(case_id)
+
+
 @router.post("/cases/{case_id}/acknowledge", dependencies=[Csrf])
 def acknowledge(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
-    acknowledge_case(session, case_or_404(session, viewer.force_id, case_id), actor_of(viewer), "web", beacon.clock.now())
+    acknowledge_case(session, case_or_404(session, viewer, case_id), actor_of(viewer), "web", beacon.clock.now())
     return _back(case_id)
 
 
@@ -80,16 +94,14 @@ def acknowledge(case_id: int, viewer: PageViewer, session: WriteSession, beacon:
 @router.get("/alerts/bar")
 def alerts_bar(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
     """Reference, priority and cause only: no personal data, so not a consultation to audit."""
-    return render(request, "_alerts_bar.html", viewer=viewer, alerts=open_alerts(session, viewer.force_id, viewer.id))
+    return render(request, "_alerts_bar.html", viewer=viewer, alerts=open_alerts(session, viewer.access))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", dependencies=[Csrf])
 def acknowledge_alert(
     alert_id: int, request: Request, viewer: PageViewer, session: WriteSession, beacon: BeaconDep
 ) -> Response:
-    alert = session.scalar(select(Alert).where(Alert.id == alert_id, Alert.force_id == viewer.force_id))
-    if alert is None:
-        raise Problem(404, "Not found", f"no alert {alert_id}", "not_found")
+    alert = alert_for(session, viewer.access, alert_id)
     acknowledge_case(session, session.get_one(Case, alert.case_id), actor_of(viewer), "web", beacon.clock.now())
     if request.headers.get("hx-request"):
         session.flush()
@@ -103,17 +115,18 @@ def acknowledge_alert(
 def handover_list(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
     teams = list(session.scalars(select(Team).where(Team.force_id == viewer.force_id).order_by(Team.name)))
     names = _staff_names(session, viewer.force_id)
-    return render(request, "handovers.html", viewer=viewer, teams=teams, names=names,
-                  handovers=handovers_of(session, viewer.force_id), team_names={t.id: t.name for t in teams})
+    # Only the queues whose pack the viewer may draft are offered (beacon.cases.roles).
+    offered = [t for t in teams if may_export(viewer.access, Export.HANDOVER_PACK, t.id)]
+    return render(request, "handovers.html", viewer=viewer, teams=offered, names=names,
+                  handovers=handovers_of(session, viewer.access), team_names={t.id: t.name for t in teams})
 
 
 @router.post("/handovers", dependencies=[Csrf])
 def handover_start(
     viewer: PageViewer, session: WriteSession, beacon: BeaconDep, team_id: Annotated[int, Form()]
 ) -> Response:
-    team = session.scalar(select(Team).where(Team.id == team_id, Team.force_id == viewer.force_id))
-    if team is None:
-        raise Problem(404, "Not found", f"no queue {team_id}", "not_found")
+    team = team_for(session, viewer.access, team_id)
+    check_may_export(viewer.access, Export.HANDOVER_PACK, team.id)
     handover = draft_handover(session, casework_for(beacon.settings.casework_path), force_id=viewer.force_id,
                               team_id=team.id, outgoing=actor_of(viewer), now=beacon.clock.now())
     return RedirectResponse(f"/handovers/{handover.id}", status_code=303)
@@ -123,9 +136,7 @@ def handover_start(
 def handover_page(
     handover_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    handover = get_handover(session, viewer.force_id, handover_id)
-    if handover is None:
-        raise Problem(404, "Not found", f"no handover {handover_id}", "not_found")
+    handover = handover_for(session, viewer.access, handover_id)
     audit_read(beacon, viewer, [("handover", handover.id)], "handover pack")
     names = _staff_names(session, viewer.force_id)
     team = session.get(Team, handover.team_id)
@@ -138,9 +149,7 @@ def handover_complete(
     handover_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     notes: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    handover = get_handover(session, viewer.force_id, handover_id)
-    if handover is None:
-        raise Problem(404, "Not found", f"no handover {handover_id}", "not_found")
+    handover = handover_for(session, viewer.access, handover_id)
     try:
         complete_handover(session, handover, actor_of(viewer), notes, beacon.clock.now())
     except HandoverError as error:
@@ -150,9 +159,7 @@ def handover_complete(
 
 @router.post("/handovers/{handover_id}/acknowledge", dependencies=[Csrf])
 def handover_acknowledge(handover_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep) -> Response:
-    handover = get_handover(session, viewer.force_id, handover_id)
-    if handover is None:
-        raise Problem(404, "Not found", f"no handover {handover_id}", "not_found")
+    handover = handover_for(session, viewer.access, handover_id)
     try:
         acknowledge_handover(session, handover, actor_of(viewer), beacon.clock.now())
     except HandoverError as error:

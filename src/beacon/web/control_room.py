@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from beacon.bootstrap import Beacon
+from beacon.cases.access import Access
 from beacon.insight.beats import BeatMap
 from beacon.insight.figures import ControlRoom, control_room
 from beacon.insight.surge import SurgeRule
@@ -30,10 +31,11 @@ def beat_map_from(path: Path | None) -> BeatMap:
     return BeatMap.load(path)
 
 
-def figures_now(beacon: Beacon, session: Any, force_id: int) -> ControlRoom:
+def figures_now(beacon: Beacon, session: Any, access: Access) -> ControlRoom:
     settings = beacon.settings
     rule = SurgeRule(min_count=settings.surge_min_count, ratio=settings.surge_ratio)
-    return control_room(session, force_id, beacon.clock.now(), beat_map_from(settings.beats_map_path), rule)
+    return control_room(session, access.force_id, beacon.clock.now(), beat_map_from(settings.beats_map_path), rule,
+                        hidden_teams=access.hidden_teams)
 
 
 def map_view(figures: ControlRoom, beat_map: BeatMap) -> list[dict[str, Any]]:
@@ -73,7 +75,7 @@ def _duration(seconds: float) -> str:
 
 
 def _context(beacon: Beacon, session: Any, viewer: Any) -> dict[str, Any]:
-    figures = figures_now(beacon, session, viewer.force_id)
+    figures = figures_now(beacon, session, viewer.access)
     beat_map = beat_map_from(beacon.settings.beats_map_path)
     return {"viewer": viewer, "f": figures, "map": map_view(figures, beat_map), "town": beat_map.town,
             "charts": chart_data(figures), "refresh": beacon.settings.control_room_refresh_seconds,

@@ -31,6 +31,7 @@ def api_viewer(request: Request) -> Viewer:
     viewer = viewer_from_session(request, get_beacon(request))
     if viewer is None:
         raise Problem(401, "Sign-in required", "sign in first", "sign_in_required")
+    request.state.viewer = viewer  # a refused record is audited with who asked (web/refusals.py)
     return viewer
 
 
@@ -38,6 +39,7 @@ def page_viewer(request: Request) -> Viewer:
     viewer = viewer_from_session(request, get_beacon(request))
     if viewer is None:
         raise SignInRequired()
+    request.state.viewer = viewer
     return viewer
 
 

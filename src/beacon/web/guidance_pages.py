@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from beacon.audit import Actor
 from beacon.bootstrap import Beacon
+from beacon.cases.access import NOT_FOUND, Hidden
 from beacon.guidance import Article
 from beacon.guidance.articles import ArticleError, parse_templates, templates_as_yaml
 from beacon.guidance.for_case import guidance_for_case
@@ -53,7 +54,7 @@ def force_articles(beacon: Beacon, session: Session, force_id: int) -> list[Arti
 @router.get("/cases/{case_id}/guidance")
 def guidance_panel(case_id: int, request: Request, viewer: PageViewer, session: ReadSession,
                    beacon: BeaconDep) -> HTMLResponse:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     articles = force_articles(beacon, session, viewer.force_id)
     guidance = guidance_for_case(session, case, articles)
     # The panel reads the citizen's words and greets them by name: a consultation of the case.
@@ -112,8 +113,8 @@ def guidance_save(
 
 def _article_or_404(session: Session, viewer: Viewer, article_id: int, version: int | None = None) -> Article:
     article = get_article(session, viewer.force_id, article_id, version)
-    if article is None:
-        raise Problem(404, "Not found", f"no guidance article {article_id}", "not_found")
+    if article is None:  # another force's article, or none: the same 404, recorded
+        raise Hidden("guidance", article_id, NOT_FOUND if version is None else "no such version")
     return article
 
 

@@ -6,19 +6,12 @@ pages carry no inline script, style or handler (page behaviour is in static/*.js
 'unsafe-inline' is never needed. frame-ancestors 'none' (and X-Frame-Options for older browsers)
 stops the case page being framed and its buttons clickjacked.
 
-The API docs page (Swagger UI, from FastAPI) is the one page with an inline script and a CDN: it
-gets its own policy allowing exactly that script by its hash (`docs_page`).
+The API docs page (Swagger UI) is served from Beacon too (web/api_docs.py, Swagger UI vendored in
+static/swagger-ui-5.35.0/, its start-up in static/api_docs.js), so it needs no exception.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = "; ".join([
@@ -33,7 +26,6 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
-CDN = "https://cdn.jsdelivr.net"
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -52,7 +44,7 @@ def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeaders:
-    """Adds the headers to every HTTP answer that has not set its own (the docs page does)."""
+    """Adds the headers to every HTTP answer that has not set its own."""
 
     def __init__(self, app: ASGIApp, https: bool) -> None:
         self.app = app
@@ -71,21 +63,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def docs_page(app: FastAPI, path: str) -> None:
-    """Swagger UI at `path`, with a policy that allows its one inline script by hash."""
-
-    @app.get(path, include_in_schema=False)
-    def swagger() -> HTMLResponse:
-        page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} API")
-        html = bytes(page.body).decode()
-        hashes = " ".join(f"'sha256-{_sha256(s)}'" for s in re.findall(r"<script>(.*?)</script>", html, re.S))
-        policy = CSP.replace("script-src 'self'", f"script-src 'self' {CDN} {hashes}").replace(
-            "style-src 'self'", f"style-src 'self' {CDN}").replace(
-            "img-src 'self' data:", "img-src 'self' data: https://fastapi.tiangolo.com")
-        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
-
-
-def _sha256(text: str) -> str:
-    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()

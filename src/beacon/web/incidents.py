@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from beacon.audit import Actor
-from beacon.cases import queries as case_queries
+from beacon.cases.access import message_for
 from beacon.noise import NoiseError
 from beacon.noise import queries
 from beacon.store.tables_noise import IncidentRow
@@ -76,28 +76,25 @@ def _actor(viewer: Viewer) -> Actor:
 @router.get("/api/v1/incidents", response_model=list[IncidentOut], summary="Live incidents, most urgent first")
 def list_incidents(viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[IncidentOut]:
     since = beacon.clock.now() - LIVE
-    return [_out(row) for row in queries.live_incidents(session, viewer.force_id, since)]
+    return [_out(row) for row in queries.live_incidents(session, viewer.access, since)]
 
 
 @router.get("/api/v1/incidents/{incident_id}/items", response_model=list[ItemOut])
 def incident_items(incident_id: int, viewer: ApiViewer, session: ReadSession) -> list[ItemOut]:
-    incident = queries.get_incident(session, viewer.force_id, incident_id)
-    if incident is None:
-        raise Problem(404, "Not found", f"no incident {incident_id}", "not_found")
+    incident = queries.incident_for(session, viewer.access, incident_id)
     return [
         ItemOut(message_id=m.id, channel=m.channel, author=m.author_name or m.author_handle or m.author_id,
                 text=m.text, priority=m.priority, shares=m.share_count, created_at=m.created_at.isoformat())
-        for m in queries.incident_items(session, incident)
+        for m in queries.incident_items(session, incident, access=viewer.access)
     ]
 
 
 @router.post("/api/v1/incidents/{incident_id}/merge", response_model=IncidentOut, dependencies=[Csrf])
 def merge_incidents(incident_id: int, body: MergeIn, viewer: ApiViewer, session: WriteSession,
                     beacon: BeaconDep) -> IncidentOut:
-    keep = queries.get_incident(session, viewer.force_id, incident_id)
-    absorb = queries.get_incident(session, viewer.force_id, body.absorb_id)
-    if keep is None or absorb is None:  # before the role check: another force's ids stay unseen
-        raise Problem(404, "Not found", "no such incident", "not_found")
+    # Before the role check: another force's ids stay unseen.
+    keep = queries.incident_for(session, viewer.access, incident_id)
+    absorb = queries.incident_for(session, viewer.access, body.absorb_id)
     _require_supervisor(viewer)
     try:
         merged = beacon.noise.merge(session, keep, absorb, _actor(viewer), body.reason, beacon.clock.now())
@@ -109,9 +106,7 @@ def merge_incidents(incident_id: int, body: MergeIn, viewer: ApiViewer, session:
 @router.post("/api/v1/messages/{message_id}/split", response_model=IncidentOut, dependencies=[Csrf])
 def split_message(message_id: int, body: SplitIn, viewer: ApiViewer, session: WriteSession,
                   beacon: BeaconDep) -> IncidentOut:
-    message = case_queries.get_message(session, viewer.force_id, message_id)
-    if message is None:
-        raise Problem(404, "Not found", f"no message {message_id}", "not_found")
+    message = message_for(session, viewer.access, message_id)
     _require_supervisor(viewer)
     try:
         incident = beacon.noise.split(session, message, _actor(viewer), body.reason, beacon.clock.now())
@@ -123,8 +118,8 @@ def split_message(message_id: int, body: SplitIn, viewer: ApiViewer, session: Wr
 @router.get("/incidents", include_in_schema=False)
 def incidents_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
     since = beacon.clock.now() - LIVE
-    rows = queries.live_incidents(session, viewer.force_id, since)
-    items = {row.id: queries.incident_items(session, row, limit=50) for row in rows}
+    rows = queries.live_incidents(session, viewer.access, since)
+    items = {row.id: queries.incident_items(session, row, limit=50, access=viewer.access) for row in rows}
     return render(request, "incidents.html", viewer=viewer, rows=rows, items=items)
 
 

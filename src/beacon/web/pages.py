@@ -17,6 +17,7 @@ from beacon.audit.log import Action, Actor
 from beacon.bootstrap import Beacon
 from beacon.cases import queries
 from beacon.cases.audit_events import record, record_reads, user_actor
+from beacon.cases.access import case_for
 from beacon.cases.handover import add_promise
 from beacon.cases.lifecycle import Status, add_note, change_status
 from sqlalchemy.orm import Session
@@ -24,7 +25,6 @@ from sqlalchemy.orm import Session
 from beacon.store.tables import Case
 from beacon.web.triage_view import deciding_reason, most_urgent_message, thrive_rows
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.problems import Problem
 from beacon.web.security import Viewer, csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -54,12 +54,10 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context)
 
 
-def case_or_404(session: Session, force_id: int, case_id: int) -> Case:
-    """The force's case, or the 404 a case of another force (or none) answers on every route."""
-    case = queries.get_case(session, force_id, case_id)
-    if case is None:
-        raise Problem(404, "Not found", f"no case {case_id}", "not_found")
-    return case
+def case_or_404(session: Session, viewer: Viewer, case_id: int) -> Case:
+    """The case, if the viewer may see it; else `Hidden`, answered with the 404 a case that does
+    not exist gets, and recorded (web/refusals.py). The rule is beacon.cases.access."""
+    return case_for(session, viewer.access, case_id)
 
 
 def actor_of(viewer: Viewer) -> Actor:
@@ -99,17 +97,17 @@ InboxFilterDep = Annotated[queries.InboxFilter, Depends(_inbox_filter)]
 @router.get("/")
 def inbox_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
                filters: InboxFilterDep) -> HTMLResponse:
-    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now(), filters=filters)
+    rows = queries.inbox(session, viewer.access, now=beacon.clock.now(), filters=filters)
     audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "inbox.html", viewer=viewer, rows=rows, filters=filters,
-                  choices=queries.inbox_choices(session, viewer.force_id))
+                  choices=queries.inbox_choices(session, viewer.access))
 
 
 @router.get("/inbox/rows")
 def inbox_rows(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
                filters: InboxFilterDep) -> HTMLResponse:
     """The inbox table body alone; the page polls it so new cases appear without a reload."""
-    rows = queries.inbox(session, viewer.force_id, now=beacon.clock.now(), filters=filters)
+    rows = queries.inbox(session, viewer.access, now=beacon.clock.now(), filters=filters)
     audit_inbox(request, beacon, viewer, [row.id for row in rows])
     return render(request, "_inbox_rows.html", viewer=viewer, rows=rows)
 
@@ -120,7 +118,7 @@ def case_note(
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
     promise: Annotated[bool, Form()] = False,
 ) -> Response:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     now = beacon.clock.now()
     if promise:
         add_promise(session, case, actor_of(viewer), text.strip(), now)
@@ -136,7 +134,7 @@ def case_status(
     case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
     status: Annotated[Status, Form()],
 ) -> Response:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     before = case.status
     if change_status(session, case, status, viewer.id, beacon.clock.now()) is not None:
         record(session, actor_of(viewer), Action.CHANGED, "case", case.id, case.force_id,

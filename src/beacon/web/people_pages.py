@@ -14,6 +14,9 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from beacon.bootstrap import Beacon
+from beacon.cases.access import (
+    NOT_FOUND, OTHER_FORCE, RESTRICTED_TEAM, Hidden, message_for, person_for, person_is_hidden,
+)
 from beacon.people.candidates import decide
 from beacon.people.errors import Forbidden, NotFound, Refused
 from beacon.people.markers import active_markers, remove_marker, set_marker
@@ -21,11 +24,10 @@ from beacon.people.merges import merge_persons, unmerge
 from beacon.people.roles import check_may_merge, may_merge
 from beacon.people.settings import PeopleSettings, load_people_settings
 from beacon.people.view import candidates as candidates_view
-from beacon.people.view import contact_json, get_person, person_view, timeline
+from beacon.people.view import contact_json, person_view, timeline
 from beacon.routing.move import find_case, move_message
 from beacon.routing.record import monitored_needs
-from beacon.store.tables import Message
-from beacon.store.tables_people import PersonMarker, PersonMerge
+from beacon.store.tables_people import PersonCandidate, PersonMarker, PersonMerge
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, audit_read, render, templates
 from beacon.web.problems import Problem
@@ -94,9 +96,22 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _person_id(session: Session, viewer: Viewer, person_id: int) -> int:
-    if get_person(session, viewer.force_id, person_id) is None:
-        raise Problem(404, "Not found", f"no person {person_id}", "not_found")
+    """The person, if the viewer may see them (beacon.cases.access); else a recorded 404."""
+    person_for(session, viewer.access, person_id)
     return person_id
+
+
+def _candidate_seen(session: Session, viewer: Viewer, candidate_id: int) -> None:
+    """A candidate names two persons: both must be the viewer's to see, or it does not exist."""
+    row = session.get(PersonCandidate, candidate_id)
+    if row is None or row.force_id != viewer.force_id:
+        raise Hidden("candidate", candidate_id, NOT_FOUND if row is None else OTHER_FORCE)
+    _both_seen(session, viewer, "candidate", candidate_id, row.person_id, row.other_person_id)
+
+
+def _both_seen(session: Session, viewer: Viewer, kind: str, ident: int, *person_ids: int) -> None:
+    if any(person_is_hidden(session, viewer.access, p) for p in person_ids):
+        raise Hidden(kind, ident, RESTRICTED_TEAM)
 
 
 # --- the 360° page --------------------------------------------------------------------------
@@ -105,7 +120,8 @@ def _person_id(session: Session, viewer: Viewer, person_id: int) -> int:
 def person_page(
     person_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
 ) -> HTMLResponse:
-    view = person_view(session, viewer.force_id, person_id)
+    _person_id(session, viewer, person_id)
+    view = person_view(session, viewer.access, person_id)
     if view is None:
         raise Problem(404, "Not found", f"no person {person_id}", "not_found")
     others = [c.other.id for c in view.candidates if c.other is not None]
@@ -173,13 +189,14 @@ def move_form(
 def api_timeline(person_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[dict[str, Any]]:
     _person_id(session, viewer, person_id)
     audit_read(beacon, viewer, [("person", person_id)], "person timeline (API)")
-    return [contact_json(c) for c in timeline(session, viewer.force_id, person_id)]
+    return [contact_json(c) for c in timeline(session, viewer.access, person_id)]
 
 
 @router.get("/api/v1/persons/{person_id}/candidates", summary="Candidate matches with their evidence")
 def api_candidates(person_id: int, viewer: ApiViewer, session: ReadSession, beacon: BeaconDep) -> list[dict[str, Any]]:
     _person_id(session, viewer, person_id)
-    found = candidates_view(session, viewer.force_id, person_id)
+    found = [c for c in candidates_view(session, viewer.force_id, person_id)  # not a hidden person
+             if c.other is None or not person_is_hidden(session, viewer.access, c.other.id)]
     others = [c.other.id for c in found if c.other is not None]
     audit_read(beacon, viewer, [("person", person_id)], "person candidates (API)", {"candidates": others})
     return [
@@ -278,6 +295,7 @@ def _remove_marker(session: Session, viewer: Viewer, beacon: Beacon, person_id: 
 
 def _decide(session: Session, viewer: Viewer, beacon: Beacon, candidate_id: int, confirm: bool, reason: str,
             basis: str | None) -> Any:
+    _candidate_seen(session, viewer, candidate_id)
     return _run(lambda: decide(session, viewer.force_id, candidate_id, confirm=confirm, actor=actor_of(viewer),
                                reason=reason.strip(), basis=basis, now=beacon.clock.now(),
                                people=people_settings(beacon)))
@@ -299,7 +317,8 @@ def _merge(
 def _unmerge(session: Session, viewer: Viewer, beacon: Beacon, merge_id: int, reason: str) -> Any:
     merge = session.get(PersonMerge, merge_id)
     if merge is None or merge.force_id != viewer.force_id:  # 404 before 403, as for persons
-        raise Problem(404, "Not found", f"no merge {merge_id}", "not_found")
+        raise Hidden("merge", merge_id, NOT_FOUND if merge is None else OTHER_FORCE)
+    _both_seen(session, viewer, "merge", merge_id, merge.survivor_id, merge.absorbed_id)
     _run(lambda: check_may_merge(viewer.role))
     return _run(lambda: unmerge(session, viewer.force_id, merge_id, actor=actor_of(viewer), reason=reason,
                                 now=beacon.clock.now()))
@@ -309,10 +328,10 @@ def _move(
     session: Session, viewer: Viewer, beacon: Beacon, message_id: int, case_id: int | None,
     case_reference: str | None, reason: str,
 ) -> dict[str, Any]:
-    message = session.get(Message, message_id)
-    if message is None or message.force_id != viewer.force_id:  # 404 before anything about the target
-        raise Problem(404, "Not found", f"no message {message_id}", "not_found")
+    message_for(session, viewer.access, message_id)  # 404 before anything about the target
     target = _run(lambda: find_case(session, viewer.force_id, case_id=case_id, reference=case_reference))
+    if not viewer.access.sees_case(target):  # a hidden case is as unknown as a wrong reference
+        raise Hidden("case", target.id, RESTRICTED_TEAM)
     moved = _run(lambda: move_message(session, viewer.force_id, message_id, target, actor=actor_of(viewer),
                                       reason=reason, now=beacon.clock.now()))
     return {"message_id": moved.message_id, "from_case_id": moved.from_case.id,

@@ -74,7 +74,7 @@ def reply_panel(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
 ) -> HTMLResponse:
     """The panel alone for htmx (the case page loads it); a whole page without JavaScript."""
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     return render(
         request, "_reply_form.html", viewer=viewer, case=case, panel=True,
         standalone=not request.headers.get("hx-request"),
@@ -90,7 +90,7 @@ def send_reply(
     text: Annotated[str, Form(min_length=1, max_length=100_000)],
     reply_key: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    case = case_or_404(session, viewer.force_id, case_id)
+    case = case_or_404(session, viewer, case_id)
     answering = session.scalar(select(Message).where(
         Message.id == message_id, Message.case_id == case.id, Message.direction == "in"))
     if answering is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, access_of
 from beacon.config import Settings
 from beacon.staff.sessions import SessionRules, end_session, live_session, start_session, touch_session
 from beacon.store.tables import User
@@ -38,6 +39,7 @@ class Viewer:
     username: str
     display_name: str
     role: str
+    access: Access  # the force and the restricted teams this user may not see (issue 14)
 
     @property
     def is_supervisor(self) -> bool:
@@ -102,7 +104,7 @@ def viewer_from_session(request: Request, beacon: Beacon) -> Viewer | None:
     now = beacon.clock.now()
     with beacon.read_session_factory() as session:
         live = live_session(session, token, now, session_rules(beacon.settings))
-        viewer = None if live is None else _viewer_of(live.user)
+        viewer = None if live is None else _viewer_of(session, live.user)
     if live is None:
         request.session.clear()
         return None
@@ -112,8 +114,8 @@ def viewer_from_session(request: Request, beacon: Beacon) -> Viewer | None:
     return viewer
 
 
-def _viewer_of(user: User) -> Viewer:
-    return Viewer(user.id, user.force_id, user.username, user.display_name, user.role)
+def _viewer_of(session: Session, user: User) -> Viewer:
+    return Viewer(user.id, user.force_id, user.username, user.display_name, user.role, access_of(session, user))
 
 
 def sign_in(request: Request, session: Session, user: User, now: datetime) -> None:

@@ -1,0 +1,186 @@
+"""Who may see which record: the force is a wall, and a restricted team is a wall inside it.
+
+A restricted team's cases (a safeguarding team's domestic-abuse cases) are seen only by the
+team's members and by the force's supervisors and admins. To anyone else such a case, its
+messages, and a person known to the force only through such cases do not exist: every lookup
+here raises `Hidden`, exactly as for another force's record or an id that was never used, and
+the web layer answers all three with the same 404 (and records the refusal).
+
+Lists use `visible_cases` so that counts and rows never name a hidden case; aggregate figures
+the whole force already sees (the control room's totals) are not narrowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from beacon.store.tables import Case, Message, Person, Team, TeamMember, User
+from beacon.store.tables_casework import Alert, Handover
+
+SEEING_EVERY_TEAM = frozenset({"supervisor", "admin"})
+NOT_FOUND, OTHER_FORCE, RESTRICTED_TEAM = "not_found", "other_force", "restricted_team"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may see: their force, and the restricted teams of it they are not in."""
+
+    force_id: int
+    user_id: int
+    role: str
+    teams: frozenset[int]  # the teams they are a member of (home team included)
+    hidden_teams: frozenset[int]  # the force's restricted teams they may not see
+
+    def sees_team(self, team_id: int | None) -> bool:
+        return team_id is None or team_id not in self.hidden_teams
+
+    def sees_case(self, case: Case) -> bool:
+        return case.force_id == self.force_id and self.sees_team(case.team_id)
+
+
+def force_wide(force_id: int) -> Access:
+    """The whole force's view, for the system's own work (ticks, benches), never a person's."""
+    return Access(force_id, 0, "system", frozenset(), frozenset())
+
+
+class Hidden(LookupError):
+    """The record is not for this user: none such, another force's, or a restricted team's.
+    `why` is for the audit log only; the user is told the same thing in all three cases."""
+
+    def __init__(self, kind: str, ident: int | str, why: str) -> None:
+        super().__init__(f"no {kind} {ident}")
+        self.kind, self.ident, self.why = kind, ident, why
+
+
+def in_force(row: Any, access: Access, kind: str, ident: int) -> None:
+    """For records with no team (a guidance article, an API token): the force is the wall."""
+    if row is None:
+        raise Hidden(kind, ident, NOT_FOUND)
+    if row.force_id != access.force_id:
+        raise Hidden(kind, ident, OTHER_FORCE)
+
+
+def member_teams(session: Session, user_id: int) -> frozenset[int]:
+    home = session.scalar(select(User.team_id).where(User.id == user_id))
+    extra = session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user_id))
+    return frozenset([*extra, *([home] if home is not None else [])])
+
+
+def access_of(session: Session, user: User) -> Access:
+    teams = member_teams(session, user.id)
+    hidden: frozenset[int] = frozenset()
+    if user.role not in SEEING_EVERY_TEAM:
+        restricted = session.scalars(select(Team.id).where(Team.force_id == user.force_id, Team.restricted.is_(True)))
+        hidden = frozenset(restricted) - teams
+    return Access(user.force_id, user.id, user.role, teams, hidden)
+
+
+def visible_cases(access: Access) -> Any:
+    """A condition on `Case`: the force's cases this user may see."""
+    if not access.hidden_teams:
+        return Case.force_id == access.force_id
+    return and_(Case.force_id == access.force_id,
+                or_(Case.team_id.is_(None), Case.team_id.not_in(sorted(access.hidden_teams))))
+
+
+def visible_messages(access: Access) -> Any:
+    """A condition on `Message`: the force's messages in no case, or in a case this user sees."""
+    if not access.hidden_teams:
+        return Message.force_id == access.force_id
+    # An alias, so the test does not correlate with a query that joins `Case` itself.
+    held = aliased(Case)
+    in_hidden_case = exists().where(held.id == Message.case_id, held.team_id.in_(sorted(access.hidden_teams)))
+    return and_(Message.force_id == access.force_id, ~in_hidden_case)
+
+
+def case_for(session: Session, access: Access, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise Hidden("case", case_id, NOT_FOUND)
+    if case.force_id != access.force_id:
+        raise Hidden("case", case_id, OTHER_FORCE)
+    if not access.sees_team(case.team_id):
+        raise Hidden("case", case_id, RESTRICTED_TEAM)
+    return case
+
+
+def message_for(session: Session, access: Access, message_id: int) -> Message:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise Hidden("message", message_id, NOT_FOUND)
+    if message.force_id != access.force_id:
+        raise Hidden("message", message_id, OTHER_FORCE)
+    if message.case_id is not None and not access.sees_team(session.scalar(
+            select(Case.team_id).where(Case.id == message.case_id))):
+        raise Hidden("message", message_id, RESTRICTED_TEAM)
+    return message
+
+
+def person_for(session: Session, access: Access, person_id: int) -> Person:
+    """A person known to the force only through cases this user may not see is hidden too:
+    that they wrote to a safeguarding team at all is what must not leak."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise Hidden("person", person_id, NOT_FOUND)
+    if person.force_id != access.force_id:
+        raise Hidden("person", person_id, OTHER_FORCE)
+    if person_is_hidden(session, access, person_id):
+        raise Hidden("person", person_id, RESTRICTED_TEAM)
+    return person
+
+
+def person_is_hidden(session: Session, access: Access, person_id: int) -> bool:
+    if not access.hidden_teams:
+        return False
+    hidden = sorted(access.hidden_teams)
+    in_hidden = session.scalar(select(exists().where(Case.person_id == person_id, Case.team_id.in_(hidden))))
+    if not in_hidden:
+        return False
+    seen_case = session.scalar(select(exists().where(Case.person_id == person_id, visible_cases(access))))
+    seen_message = session.scalar(select(exists().where(Message.person_id == person_id, visible_messages(access))))
+    return not (seen_case or seen_message)
+
+
+def team_for(session: Session, access: Access, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise Hidden("team", team_id, NOT_FOUND)
+    if team.force_id != access.force_id:
+        raise Hidden("team", team_id, OTHER_FORCE)
+    if not access.sees_team(team.id):
+        raise Hidden("team", team_id, RESTRICTED_TEAM)
+    return team
+
+
+def alert_for(session: Session, access: Access, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise Hidden("alert", alert_id, NOT_FOUND)
+    if alert.force_id != access.force_id:
+        raise Hidden("alert", alert_id, OTHER_FORCE)
+    if not access.sees_team(session.scalar(select(Case.team_id).where(Case.id == alert.case_id))):
+        raise Hidden("alert", alert_id, RESTRICTED_TEAM)
+    return alert
+
+
+def handover_for(session: Session, access: Access, handover_id: int) -> Handover:
+    """A handover pack names its queue's cases: a restricted queue's pack is hidden with them."""
+    handover = session.get(Handover, handover_id)
+    if handover is None:
+        raise Hidden("handover", handover_id, NOT_FOUND)
+    if handover.force_id != access.force_id:
+        raise Hidden("handover", handover_id, OTHER_FORCE)
+    if not access.sees_team(handover.team_id):
+        raise Hidden("handover", handover_id, RESTRICTED_TEAM)
+    return handover
+
+
+def who_may_see(session: Session, case: Case, user_ids: list[int]) -> list[int]:
+    """Those of `user_ids` (in order) who may see the case: alerts and automatic assignment
+    reach only them, so a force-wide shift is not told of a restricted team's case."""
+    users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return [i for i in user_ids if i in users and access_of(session, users[i]).sees_case(case)]
