@@ -13,7 +13,7 @@ the whole force already sees (the control room's totals) are not narrowed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -56,12 +56,17 @@ class Hidden(LookupError):
         self.kind, self.ident, self.why = kind, ident, why
 
 
-def in_force(row: Any, access: Access, kind: str, ident: int) -> None:
-    """For records with no team (a guidance article, an API token): the force is the wall."""
+RowT = TypeVar("RowT")
+
+
+def in_force(row: RowT | None, access: Access, kind: str, ident: int) -> RowT:
+    """None such, or another force's: the first wall of every record (and the only one for
+    records with no team, a guidance article or an API token)."""
     if row is None:
         raise Hidden(kind, ident, NOT_FOUND)
     if row.force_id != access.force_id:
         raise Hidden(kind, ident, OTHER_FORCE)
+    return row
 
 
 def member_teams(session: Session, user_id: int) -> frozenset[int]:
@@ -98,22 +103,14 @@ def visible_messages(access: Access) -> Any:
 
 
 def case_for(session: Session, access: Access, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise Hidden("case", case_id, NOT_FOUND)
-    if case.force_id != access.force_id:
-        raise Hidden("case", case_id, OTHER_FORCE)
+    case = in_force(session.get(Case, case_id), access, "case", case_id)
     if not access.sees_team(case.team_id):
         raise Hidden("case", case_id, RESTRICTED_TEAM)
     return case
 
 
 def message_for(session: Session, access: Access, message_id: int) -> Message:
-    message = session.get(Message, message_id)
-    if message is None:
-        raise Hidden("message", message_id, NOT_FOUND)
-    if message.force_id != access.force_id:
-        raise Hidden("message", message_id, OTHER_FORCE)
+    message = in_force(session.get(Message, message_id), access, "message", message_id)
     if message.case_id is not None and not access.sees_team(session.scalar(
             select(Case.team_id).where(Case.id == message.case_id))):
         raise Hidden("message", message_id, RESTRICTED_TEAM)
@@ -123,11 +120,7 @@ def message_for(session: Session, access: Access, message_id: int) -> Message:
 def person_for(session: Session, access: Access, person_id: int) -> Person:
     """A person known to the force only through cases this user may not see is hidden too:
     that they wrote to a safeguarding team at all is what must not leak."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise Hidden("person", person_id, NOT_FOUND)
-    if person.force_id != access.force_id:
-        raise Hidden("person", person_id, OTHER_FORCE)
+    person = in_force(session.get(Person, person_id), access, "person", person_id)
     if person_is_hidden(session, access, person_id):
         raise Hidden("person", person_id, RESTRICTED_TEAM)
     return person
@@ -146,22 +139,14 @@ def person_is_hidden(session: Session, access: Access, person_id: int) -> bool:
 
 
 def team_for(session: Session, access: Access, team_id: int) -> Team:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise Hidden("team", team_id, NOT_FOUND)
-    if team.force_id != access.force_id:
-        raise Hidden("team", team_id, OTHER_FORCE)
+    team = in_force(session.get(Team, team_id), access, "team", team_id)
     if not access.sees_team(team.id):
         raise Hidden("team", team_id, RESTRICTED_TEAM)
     return team
 
 
 def alert_for(session: Session, access: Access, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise Hidden("alert", alert_id, NOT_FOUND)
-    if alert.force_id != access.force_id:
-        raise Hidden("alert", alert_id, OTHER_FORCE)
+    alert = in_force(session.get(Alert, alert_id), access, "alert", alert_id)
     if not access.sees_team(session.scalar(select(Case.team_id).where(Case.id == alert.case_id))):
         raise Hidden("alert", alert_id, RESTRICTED_TEAM)
     return alert
@@ -169,11 +154,7 @@ def alert_for(session: Session, access: Access, alert_id: int) -> Alert:
 
 def handover_for(session: Session, access: Access, handover_id: int) -> Handover:
     """A handover pack names its queue's cases: a restricted queue's pack is hidden with them."""
-    handover = session.get(Handover, handover_id)
-    if handover is None:
-        raise Hidden("handover", handover_id, NOT_FOUND)
-    if handover.force_id != access.force_id:
-        raise Hidden("handover", handover_id, OTHER_FORCE)
+    handover = in_force(session.get(Handover, handover_id), access, "handover", handover_id)
     if not access.sees_team(handover.team_id):
         raise Hidden("handover", handover_id, RESTRICTED_TEAM)
     return handover
