@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ class Decided:
 
     row: Row
     triage: TriageResult
+    record: dict[str, Any]  # what is stored of the triage (triage_record)
     keys: list[Key] = field(default_factory=list)  # the author's strong keys
     text_keys: list[Key] = field(default_factory=list)  # keys written in the text
     noise: NoiseOutcome | None = None

@@ -20,20 +20,19 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from beacon.messages import Place
 from beacon.noise.persistence import NoiseService
 from beacon.people.settings import PeopleSettings
 from beacon.pipeline.batch.cases import cases_stage, finish_references, routing_stage
 from beacon.pipeline.batch.context import BatchContext, Decided
 from beacon.pipeline.batch.noise import noise_stage
 from beacon.pipeline.batch.people import people_stage, record_references, resolve_authors
-from beacon.pipeline.batch.rows import Row, load_rows
+from beacon.pipeline.batch.rows import load_rows
+from beacon.pipeline.batch.triage_record import BatchTriage
 from beacon.pipeline.batch.state import load_cases, load_references
 from beacon.pipeline.batch.writes import write_all
 from beacon.pipeline.stages import CaseOutcome, Triager
 from beacon.routing.attach import beacon_references, other_references
 from beacon.routing.policy import Policy
-from beacon.triage.result import TriageResult
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,14 @@ def run_batch(session: Session, message_ids: Sequence[int], triager: Triager, no
     missing = set(message_ids) - set(rows)
     if missing:
         raise LookupError(f"messages {sorted(missing)} are not stored")
-    triaged = {row.id: _triage(triager, row) for row in rows.values() if row.state == "received"}
+    triage = BatchTriage(triager)
+    triaged = {row.id: triage.triage(row.text, row.language, row.place)
+               for row in rows.values() if row.state == "received"}
     noise.hold(session, {rows[i].force_id for i in triaged})
     if session.get_bind().dialect.name == "postgresql":
         rows = load_rows(session, message_ids, lock=True)  # after the noise lock, as one at a time
     ordered = list(dict.fromkeys(message_ids))
-    batch = [Decided(rows[i], triaged[i]) for i in ordered if rows[i].state == "received" and i in triaged]
+    batch = [Decided(rows[i], *triaged[i]) for i in ordered if rows[i].state == "received" and i in triaged]
     ctx = BatchContext(session, noise, now, policy, people)
     outcomes = _decide(ctx, batch)
     finish_references(ctx)
@@ -74,16 +75,11 @@ def run_batch(session: Session, message_ids: Sequence[int], triager: Triager, no
     return results
 
 
-def _triage(triager: Triager, row: Row) -> TriageResult:
-    place = Place.model_validate(row.place) if row.place else None
-    return triager.triage(row.text, language=row.language, place=place)
-
-
 def _decide(ctx: BatchContext, batch: list[Decided]) -> dict[int, CaseOutcome | None]:
     for decided in batch:
         row, result = decided.row, decided.triage
         row.priority, row.urgency, row.categories = result.priority, result.urgency, list(result.categories)
-        row.triage = result.to_dict()
+        row.triage = decided.record
     noise_stage(ctx, batch)
     resolve_authors(ctx, batch)
     load_references(ctx.session, ctx.state, {r for d in batch for r in other_references(d.row.text)})
