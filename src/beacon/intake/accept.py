@@ -60,13 +60,30 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, 
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Message.__table__
     statement = (
-        insert(Message)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["channel", "channel_account", "provider_message_id"])
-        .returning(Message.channel, Message.channel_account, Message.provider_message_id)
+        .returning(table.c.channel, table.c.channel_account, table.c.provider_message_id)
     )
-    result = session.execute(statement, rows)
-    return {(c, a, p) for c, a, p in result}
+    inserted: set[tuple[str, str, str]] = set()
+    for group in _by_missing_json(rows):
+        inserted.update((c, a, p) for c, a, p in session.execute(statement, group))
+    return inserted
+
+
+# A Core insert would store a JSON column's None as JSON 'null'; left out, it is SQL NULL as
+# before. Rows are grouped by which of these they lack, so a batch is a statement or two (the
+# ORM's bulk insert, used before, fell back to one statement per row for mixed rows).
+_NULLABLE_JSON = ("place", "raw")
+
+
+def _by_missing_json(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        missing = tuple(name for name in _NULLABLE_JSON if row.get(name) is None)
+        groups.setdefault(missing, []).append({k: v for k, v in row.items() if k not in missing})
+    return list(groups.values())
 
 
 def store_messages(

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +28,7 @@ from beacon.noise.settings import NoiseSettings
 from beacon.noise.supervision import NoiseTracker
 from beacon.noise.tracker import NoiseError
 from beacon.store.tables import Message
-from beacon.store.tables_noise import IncidentRow
+from beacon.store.tables_noise import IncidentRow, NoiseLogEntry
 
 REPEATS = (DecisionKind.SHARE, DecisionKind.NEAR_COPY, DecisionKind.DUPLICATE)
 PRIORITY_NAMES = {1: "P1", 2: "P2", 3: "P3", 4: "P4"}
@@ -137,15 +138,26 @@ class NoiseService:
     # ---- the pipeline stage ------------------------------------------------------------------
 
     def observe(self, session: Session, message: Message, priority: str | None, beat: str | None) -> NoiseOutcome:
-        tracked = self._step(session, message.force_id)
-        forwarded = noise_log.forwarded_in(message.raw)
-        decision = tracked.tracker.observe(noise_log.observation_of(message, priority, beat, forwarded))
-        self._append(session, message.force_id, tracked, noise_log.OBSERVATION, message.created_at, message.id,
-                     noise_log.observation_data(priority, beat, forwarded))
+        decision, step = self.decide(session, message, priority, beat)
+        session.add(NoiseLogEntry(**step))
         item = self._record_item(session, message, decision)
         incident = self._record_incident(session, message, decision)
         repeat = decision.kind in REPEATS and not decision.alert and item.id != message.id
         return NoiseOutcome(item.id, item.id if repeat else None, incident.id, decision.kind.value, decision.alert)
+
+    def decide(self, session: Session, message: Any, priority: str | None,
+               beat: str | None) -> tuple[NoiseDecision, dict[str, Any]]:
+        """The tracker's decision for a stored message (an ORM `Message` or a row with its
+        columns) and the noise log step that records it, for the caller to write: the batch
+        write path writes a batch's steps in one statement."""
+        tracked = self._step(session, message.force_id)
+        forwarded = noise_log.forwarded_in(message.raw)
+        decision = tracked.tracker.observe(noise_log.observation_of(message, priority, beat, forwarded))
+        tracked.seq += 1
+        data = noise_log.observation_data(priority, beat, forwarded)
+        step = {"force_id": message.force_id, "seq": tracked.seq, "kind": noise_log.OBSERVATION,
+                "at": message.created_at, "message_id": message.id, "data": data or None}
+        return decision, step
 
     def _record_item(self, session: Session, message: Message, decision: NoiseDecision) -> Message:
         """The message standing for the item: this one for a new item, else the item's first
@@ -178,7 +190,7 @@ class NoiseService:
             )
         if row is None:
             row = IncidentRow(
-                force_id=message.force_id, key=decision.incident_id, title=_title(message.text),
+                force_id=message.force_id, key=decision.incident_id, title=incident_title(message.text),
                 first_message_id=message.id, first_at=message.created_at, last_at=message.created_at,
             )
             session.add(row)
@@ -288,6 +300,6 @@ def _take(tracker: NoiseTracker, step: noise_log.Step) -> None:
             pass  # its messages left the window (a rebuild): the override no longer matters
 
 
-def _title(text: str) -> str:
+def incident_title(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 120 else line[:117] + "…"

@@ -18,6 +18,7 @@ from beacon.clock import Clock
 from beacon.messages import utc_now
 from beacon.noise.persistence import NoiseService
 from beacon.people.settings import PeopleSettings
+from beacon.pipeline.batch.run import run_batch
 from beacon.pipeline.stages import (
     CaseOutcome,
     StageContext,
@@ -83,12 +84,31 @@ class Pipeline:
     def process_in(
         self, session: Session, message_ids: Sequence[int], max_attempts: int = 1
     ) -> Batch:
-        """Process messages in the caller's transaction, a savepoint each.
+        """Process messages in the caller's transaction: the whole batch in memory and written
+        at once (pipeline/batch/), or, when that fails, one at a time with a savepoint each.
 
         With max_attempts 1 (the embedded mode) a failure is final at once. Above 1 (workers), a
         failure is counted in `pipeline_attempts` and the message is left `received` for the
         transport to deliver again, until the count reaches max_attempts: then it is final.
         """
+        fast = self._run_batch(session, message_ids)
+        if fast is not None:
+            return fast
+        return self._one_at_a_time(session, message_ids, max_attempts)
+
+    def _run_batch(self, session: Session, message_ids: Sequence[int]) -> Batch | None:
+        """The batch write path (pipeline/batch/): None when the batch failed and was rolled back."""
+        try:
+            with session.begin_nested():
+                outcomes = run_batch(session, message_ids, self._triage_engine, self._noise,
+                                     self._clock.now(), *self._routing)
+        except Exception:  # noqa: BLE001 - one at a time finds and dead-letters the poison message
+            log.warning("batch of %d failed; processing one at a time", len(message_ids), exc_info=True)
+            return None
+        return Batch([Processed(i, o.priority, o.disposition, o.case, o.skipped)
+                      for i, o in zip(message_ids, outcomes)], set())
+
+    def _one_at_a_time(self, session: Session, message_ids: Sequence[int], max_attempts: int) -> Batch:
         batch = Batch([], set())
         triage = TriagedAhead(self._triage_engine)
         forces = triage.prepare(session, message_ids)  # CPU-bound: before the noise locks
