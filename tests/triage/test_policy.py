@@ -133,3 +133,13 @@ def test_a_label_the_lexicon_found_always_counts():
     decision = Decision(priority="P3", categories={"violence_weapons": 0.7}, vulnerabilities={"cannot_call": 0.55})
     apply_vulnerability_rules(decision)
     assert decision.priority == "P1"
+
+
+def test_a_vulnerable_person_raises_the_grade_once_however_often_the_rules_run():
+    # the rules run again after another language's words add who is at risk
+    from beacon.triage.policy import Decision, apply_vulnerability_rules
+
+    decision = Decision(priority="P3", categories={"violence_weapons": 0.8}, vulnerabilities={"child": 0.8})
+    apply_vulnerability_rules(decision)
+    apply_vulnerability_rules(decision)
+    assert decision.priority == "P2"

@@ -135,7 +135,9 @@ def apply_vulnerability_rules(decision: Decision) -> None:
             decision.rule("cannot_call", "says they cannot call or speak safely", "P2")
         decision.strength = max(decision.strength, decision.vulnerabilities["cannot_call"])
     vulnerable = [slug for slug in VULNERABLE if slug in vulnerabilities]
-    if vulnerable and harm and decision.priority in ("P2", "P3"):
+    # by one level, once: the rules run again when another language's words add who is at risk
+    raised = any(reason.get("rule") == "vulnerable_person" for reason in decision.reasons)
+    if vulnerable and harm and decision.priority in ("P2", "P3") and not raised:
         decision.rule("vulnerable_person",
                       f"{', '.join(vulnerable)} involved in {', '.join(harm)}",
                       shift(decision.priority, -1))
