@@ -56,12 +56,6 @@ def list_users(session: Session, force_id: int, now: datetime, rules: SessionRul
                     counts.get(u.id, 0)) for u, team in rows]
 
 
-def user_of_force(session: Session, force_id: int, user_id: int) -> User | None:
-    """The user if they belong to this force; another force's user is as good as none."""
-    user = session.get(User, user_id)
-    return user if user is not None and user.force_id == force_id else None
-
-
 def own_sessions(session: Session, user_id: int, now: datetime, rules: SessionRules,
                  current_token: str | None) -> list[SessionRow]:
     current = token_hash(current_token) if current_token else None

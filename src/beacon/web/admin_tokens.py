@@ -30,14 +30,9 @@ from beacon.store.tables_access import ApiToken
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import render
 from beacon.web.problems import Problem
-from beacon.web.security import Viewer
+from beacon.web.security import Viewer, require_admin
 
 router = APIRouter(include_in_schema=False)
-
-
-def _admin_only(viewer: Viewer) -> None:
-    if not viewer.is_admin:
-        raise Problem(403, "Not allowed", "API tokens are managed by admins", "forbidden")
 
 
 def _page(request: Request, viewer: Viewer, session: Session, *, issued: str = "", error: str = "",
@@ -51,7 +46,7 @@ def _page(request: Request, viewer: Viewer, session: Session, *, issued: str = "
 
 @router.get("/admin/tokens", response_class=HTMLResponse)
 def tokens_page(request: Request, viewer: PageViewer, session: ReadSession) -> HTMLResponse:
-    _admin_only(viewer)
+    require_admin(viewer, "API tokens")
     return _page(request, viewer, session)
 
 
@@ -62,7 +57,7 @@ def issue(
     permission: Annotated[list[str] | None, Form()] = None,
     account: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
-    _admin_only(viewer)
+    require_admin(viewer, "API tokens")
     try:
         wanted = [Permission(p) for p in permission or []]
         issued = issue_token(session, force_id=viewer.force_id, name=name, permissions=wanted,
@@ -81,7 +76,7 @@ def revoke(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     in_force(session.get(ApiToken, token_id), viewer.access, "api_token", token_id)  # 404, whoever asks
-    _admin_only(viewer)
+    require_admin(viewer, "API tokens")
     try:
         revoke_token(session, token_id, force_id=viewer.force_id, actor=user_actor(viewer.id, viewer.display_name),
                      now=beacon.clock.now(), reason=reason)

@@ -24,19 +24,13 @@ from beacon.staff.accounts import (
     set_active,
     set_role,
 )
-from beacon.staff.user_admin import list_users, user_of_force
+from beacon.staff.user_admin import list_users
 from beacon.store.tables import User
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, render
-from beacon.web.problems import Problem
-from beacon.web.security import Viewer, session_rules
+from beacon.web.security import Viewer, require_admin, session_rules
 
 router = APIRouter(include_in_schema=False)
-
-
-def _admin_only(viewer: Viewer) -> None:
-    if not viewer.is_admin:
-        raise Problem(403, "Not allowed", "users are managed by admins", "forbidden")
 
 
 def _page(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep, *, error: str = "",
@@ -49,7 +43,7 @@ def _page(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep,
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep) -> HTMLResponse:
-    _admin_only(viewer)
+    require_admin(viewer, "users")
     return _page(request, viewer, session, beacon)
 
 
@@ -57,10 +51,8 @@ def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDe
             change: Callable[[User], object]) -> Response:
     """404 for another force's user (recorded, as every hidden record), 403 for a non-admin, then the change (a refused one shows
     the page again with the reason)."""
-    in_force(session.get(User, user_id), force_wide(viewer.force_id), "user", user_id)  # a recorded 404
-    user = user_of_force(session, viewer.force_id, user_id)
-    assert user is not None
-    _admin_only(viewer)
+    user = in_force(session.get(User, user_id), force_wide(viewer.force_id), "user", user_id)  # a recorded 404
+    require_admin(viewer, "users")
     try:
         change(user)
     except AccountError as error:

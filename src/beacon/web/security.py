@@ -50,6 +50,12 @@ class Viewer:
         return self.role == "admin"
 
 
+def require_admin(viewer: Viewer, managed: str) -> None:
+    """A 403 problem for a non-admin on an admin page: `managed` names what admins manage."""
+    if not viewer.is_admin:
+        raise Problem(403, "Not allowed", f"{managed} are managed by admins", "forbidden")
+
+
 class SignInRequired(Exception):
     """Raised by page routes; answered with a redirect to the sign-in page."""
 
