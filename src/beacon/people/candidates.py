@@ -9,6 +9,7 @@ or rejects (which is remembered).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -116,11 +117,18 @@ def _same_full_name(session: Session, message: Message) -> dict[int, list[dict[s
                Identity.display_name.ilike(f"%{surname}%"))
         .limit(200)
     )
+    return similar_name_evidence(name, rows, message.id)
+
+
+def similar_name_evidence(name: str, others: Iterable[tuple[int, str | None]], message_id: int
+                          ) -> dict[int, list[dict[str, Any]]]:
+    """Per other person, the first of their names (of `others`: person id, display name) that
+    matches `name` (already comparable) by SIMILAR_NAME or more, as candidate evidence."""
     found: dict[int, list[dict[str, Any]]] = {}
-    for person_id, other_name in rows:
+    for person_id, other_name in others:
         score = fuzz.token_sort_ratio(name, comparable_name(other_name))
         if score >= SIMILAR_NAME and person_id not in found:
-            found[person_id] = [_evidence("similar_name", f"names match {score:.0f}%", message)]
+            found[person_id] = [{"kind": "similar_name", "detail": f"names match {score:.0f}%", "message_id": message_id}]
     return found
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from beacon.audit.log import Action, Actor
-from beacon.people.candidates import SIMILAR_NAME
+from beacon.people.candidates import similar_name_evidence
 from beacon.people.normalise import Key, comparable_name, keys_in_text, strong_keys
 from beacon.people.settings import load_people_settings
 from beacon.pipeline.batch.context import BatchContext, Decided
@@ -152,12 +151,7 @@ def _same_full_name(ctx: BatchContext, row: Any) -> dict[int, list[dict[str, Any
     ).all()
     new = [(p, n) for f, p, n in ctx.state.new_identities
            if f == row.force_id and p != row.person_id and n and surname in n.casefold()]
-    found: dict[int, list[dict[str, Any]]] = {}
-    for person_id, other_name in [*stored, *new]:
-        score = fuzz.token_sort_ratio(name, comparable_name(other_name))
-        if score >= SIMILAR_NAME and person_id not in found:
-            found[person_id] = [_evidence("similar_name", f"names match {score:.0f}%", row)]
-    return found
+    return similar_name_evidence(name, [*stored, *new], row.id)
 
 
 def _evidence(kind: str, detail: str, row: Any) -> dict[str, Any]:
