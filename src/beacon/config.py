@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     twilio_from_number: str = Field(default="", description="empty: reply from the receiving number")
     twilio_base_url: str = Field(default="https://api.twilio.com")
     x_consumer_secret: SecretStr = Field(default=SecretStr(""), description="CRC and signatures")
+    x_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="OAuth 2.0 client secret: the OAuth2 signature header"
+    )
     x_user_tokens: dict[str, SecretStr] = Field(default_factory=dict, description="account -> token")
     x_base_url: str = Field(default="https://api.x.com")
     telegram_bot_name: str = Field(default="beacon_bot", description="the channel account")

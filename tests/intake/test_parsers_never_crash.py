@@ -173,6 +173,7 @@ def test_random_mail_headers(headers: list[tuple[str, str]], body: str) -> None:
             [
                 signatures.META_HEADER,
                 signatures.X_HEADER,
+                signatures.X_OAUTH2_HEADER,
                 signatures.TWILIO_HEADER,
                 signatures.TELEGRAM_HEADER,
             ]
@@ -184,8 +185,12 @@ def test_random_mail_headers(headers: list[tuple[str, str]], body: str) -> None:
 def test_signature_checks_only_raise_signature_errors(body: bytes, headers: dict[str, str]) -> None:
     checks = [
         lambda: signatures.verify_hub_signature(body, headers, "secret"),
-        lambda: signatures.verify_x_signature(body, headers, "secret"),
+        lambda: signatures.verify_x_signature(body, headers, consumer_secret="secret"),
+        lambda: signatures.verify_x_signature(body, headers, client_secret="secret"),
         lambda: twilio_sms.verify(body, headers, auth_token="secret", url="https://b.example/s"),
+        lambda: twilio_sms.verify(
+            body, headers, auth_token="secret", url="https://b.example/s?bodySHA256=00"
+        ),
         lambda: telegram.verify(body, headers, secret_token="secret"),
     ]
     for check in checks:

@@ -75,7 +75,7 @@ def test_x_signature_is_base64_hmac_sha256() -> None:
     mac = base64.b64encode(hmac.new(b"consumer", BODY, hashlib.sha256).digest()).decode()
     assert signatures.x_signature(BODY, "consumer") == f"sha256={mac}"
     signatures.verify_x_signature(
-        BODY, {"X-Twitter-Webhooks-Signature": f"sha256={mac}"}, "consumer"
+        BODY, {"X-Twitter-Webhooks-Signature": f"sha256={mac}"}, consumer_secret="consumer"
     )
 
 
@@ -90,7 +90,7 @@ def test_x_signature_rejections(case: str) -> None:
     else:
         body = _flip_one_byte(BODY)
     with pytest.raises(SignatureError):
-        signatures.verify_x_signature(body, headers, secret)
+        signatures.verify_x_signature(body, headers, consumer_secret=secret)
 
 
 def test_x_crc_response_token() -> None:
@@ -175,3 +175,70 @@ def test_telegram_secret_token() -> None:
         signatures.verify_secret_token(
             {"X-Telegram-Bot-Api-Secret-Token": "s3cret_."}, signatures.TELEGRAM_HEADER, "s3cret_-"
         )
+
+
+def _x_mac(secret: str, body: bytes) -> str:
+    return "sha256=" + base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def test_x_oauth2_header_is_checked_with_the_client_secret() -> None:
+    # X's OAuth 2.0 header: the same base64 HMAC-SHA256, keyed with the app's client secret.
+    headers = {"X-Twitter-Webhooks-Signature-OAuth2": _x_mac("client", BODY)}
+    signatures.verify_x_signature(BODY, headers, client_secret="client")
+    signatures.verify_x_signature(BODY, headers, consumer_secret="consumer", client_secret="client")
+    with pytest.raises(SignatureMismatch):
+        signatures.verify_x_signature(BODY, headers, consumer_secret="client")  # no client secret
+    with pytest.raises(SignatureMismatch):
+        signatures.verify_x_signature(_flip_one_byte(BODY), headers, client_secret="client")
+
+
+def test_a_bad_oauth2_signature_is_not_rescued_by_a_good_legacy_one() -> None:
+    headers = {
+        "X-Twitter-Webhooks-Signature-OAuth2": _x_mac("not-the-client-secret", BODY),
+        "X-Twitter-Webhooks-Signature": _x_mac("consumer", BODY),
+    }
+    with pytest.raises(SignatureMismatch):
+        signatures.verify_x_signature(BODY, headers, consumer_secret="consumer", client_secret="client")
+    # Without a client secret configured, the legacy header (and the consumer secret) decide.
+    signatures.verify_x_signature(BODY, headers, consumer_secret="consumer")
+
+
+def test_x_with_neither_header_is_missing() -> None:
+    with pytest.raises(SignatureMissing):
+        signatures.verify_x_signature(BODY, {}, consumer_secret="consumer", client_secret="client")
+
+
+JSON_BODY = b'{"MessageSid": "SM0123456789abcdef0123456789abcdef", "Body": "help"}'
+
+
+def _twilio_json_url(body: bytes) -> str:
+    return f"https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256={hashlib.sha256(body).hexdigest()}"
+
+
+def _twilio_url_mac(url: str, token: str) -> str:
+    # Twilio's scheme for a JSON body: HMAC-SHA1 over the URL alone (it carries bodySHA256).
+    return base64.b64encode(hmac.new(token.encode(), url.encode(), hashlib.sha1).digest()).decode()
+
+
+def test_twilio_json_body_is_verified_by_url_signature_and_body_hash() -> None:
+    url = _twilio_json_url(JSON_BODY)
+    headers = {"X-Twilio-Signature": _twilio_url_mac(url, "12345")}
+    signatures.verify_twilio_json_body(url, JSON_BODY, headers, "12345")
+    assert signatures.twilio_url_body_hash(url) == hashlib.sha256(JSON_BODY).hexdigest()
+    assert signatures.twilio_url_body_hash(TWILIO_URL) is None
+
+
+@pytest.mark.parametrize("case", ["body-changed", "hash-changed", "wrong-token", "missing"])
+def test_twilio_json_body_rejections(case: str) -> None:
+    url, body, token = _twilio_json_url(JSON_BODY), JSON_BODY, "12345"
+    headers = {"X-Twilio-Signature": _twilio_url_mac(url, token)}
+    if case == "body-changed":  # the URL's signature still holds; the body no longer hashes to it
+        body = JSON_BODY.replace(b"help", b"hflp")
+    elif case == "hash-changed":  # a forger swaps in the hash of their own body
+        url = _twilio_json_url(b'{"Body": "forged"}')
+    elif case == "wrong-token":
+        token = "other"
+    else:
+        headers = {}
+    with pytest.raises(SignatureError):
+        signatures.verify_twilio_json_body(url, body, headers, token)

@@ -4,10 +4,13 @@ Every check runs before the body is parsed, compares with `hmac.compare_digest`,
 `SignatureMissing` or `SignatureMismatch` without echoing the header or the secret.
 
 - Meta and WhatsApp: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>`.
-- X Account Activity: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer
-  secret, body)>`; the CRC challenge is answered with the same MAC over the crc_token.
+- X webhooks: `X-Twitter-Webhooks-Signature-OAuth2: sha256=<base64 HMAC-SHA256(OAuth 2.0 client
+  secret, body)>`, and the legacy `x-twitter-webhooks-signature`, the same MAC keyed with the
+  consumer secret; the CRC challenge is answered with the same MAC over the crc_token.
 - Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + sorted name+value pairs)>`,
-  where URL is the public URL Twilio called, not the one a reverse proxy forwarded to us.
+  where URL is the public URL Twilio called, not the one a reverse proxy forwarded to us. A
+  JSON body is not a form: Twilio puts `bodySHA256=<hex SHA-256 of the body>` in the URL's
+  query and signs the URL alone (no pairs appended); both must match.
 - Telegram: `X-Telegram-Bot-Api-Secret-Token` equals the secret given to setWebhook.
 """
 
@@ -17,12 +20,14 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from beacon.intake.errors import SignatureMismatch, SignatureMissing
 
 META_HEADER = "X-Hub-Signature-256"
 X_HEADER = "x-twitter-webhooks-signature"
+X_OAUTH2_HEADER = "X-Twitter-Webhooks-Signature-OAuth2"
+TWILIO_BODY_HASH = "bodySHA256"
 TWILIO_HEADER = "X-Twilio-Signature"
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -72,8 +77,20 @@ def x_signature(data: bytes, consumer_secret: str) -> str:
     return "sha256=" + base64.b64encode(mac).decode()
 
 
-def verify_x_signature(raw_body: bytes, headers: Mapping[str, str], consumer_secret: str) -> None:
-    _same(x_signature(raw_body, consumer_secret), _required(headers, X_HEADER), X_HEADER)
+def verify_x_signature(
+    raw_body: bytes, headers: Mapping[str, str], *, consumer_secret: str = "",
+    client_secret: str = "",
+) -> None:
+    """The OAuth 2.0 header decides when it is sent and a client secret is configured (a bad
+    one is refused, never retried against the legacy header); otherwise the legacy header."""
+    oauth2 = (header(headers, X_OAUTH2_HEADER) or "").strip()
+    legacy = (header(headers, X_HEADER) or "").strip()
+    if oauth2 and (client_secret or not legacy):
+        _same(x_signature(raw_body, client_secret), oauth2, X_OAUTH2_HEADER)
+    elif legacy:
+        _same(x_signature(raw_body, consumer_secret), legacy, X_HEADER)
+    else:
+        raise SignatureMissing(f"{X_OAUTH2_HEADER} or {X_HEADER} header missing")
 
 
 def x_crc_response(crc_token: str, consumer_secret: str) -> dict[str, str]:
@@ -121,6 +138,31 @@ def verify_twilio_signature(
     auth_token: str,
 ) -> None:
     given = _required(headers, TWILIO_HEADER)
+    _twilio_url_signed(public_url, params, given, auth_token)
+
+
+def verify_twilio_json_body(
+    public_url: str, raw_body: bytes, headers: Mapping[str, str], auth_token: str
+) -> None:
+    """A JSON delivery: the signature covers the URL (with its `bodySHA256`), no parameters,
+    and the body must hash to that `bodySHA256`."""
+    given = _required(headers, TWILIO_HEADER)
+    claimed = twilio_url_body_hash(public_url) or ""
+    _twilio_url_signed(public_url, {}, given, auth_token)
+    actual = hashlib.sha256(raw_body).hexdigest()
+    if not hmac.compare_digest(actual.encode(), claimed.lower().encode("utf-8", "replace")):
+        raise SignatureMismatch(f"{TWILIO_BODY_HASH} does not match the body")
+
+
+def twilio_url_body_hash(url: str) -> str | None:
+    """The `bodySHA256` in the URL Twilio called, or None: the delivery is a form."""
+    values = parse_qs(urlsplit(url).query, keep_blank_values=True).get(TWILIO_BODY_HASH)
+    return values[0] if values else None
+
+
+def _twilio_url_signed(
+    public_url: str, params: Mapping[str, Iterable[str]], given: str, auth_token: str
+) -> None:
     candidates = [twilio_signature(u, params, auth_token) for u in _port_variants(public_url)]
     # Check every variant so the time taken does not depend on which one matched.
     matches = [

@@ -4,6 +4,11 @@ Register `/webhooks/twilio/sms` as the number's "A message comes in" webhook (HT
 same URL receives status callbacks for replies. Twilio signs the *public* URL it called, so
 `verify` needs `url` rebuilt from the configured public base (`signatures.public_url`), not the
 address a reverse proxy forwarded to.
+
+Twilio sends form fields (`application/x-www-form-urlencoded`) by default. Where it sends JSON
+instead, the URL it calls carries `bodySHA256` and the signature covers that URL alone;
+`verify` checks it that way, and `parse` reads the JSON object's fields by the same names
+(`MessageSid`, `From`, `To`, `Body`, `NumMedia`, `MessageStatus`, ...).
 """
 
 from __future__ import annotations
@@ -25,9 +30,20 @@ from beacon.intake.outbound import (
     json_body,
     sent,
 )
-from beacon.intake.payload import DEFAULT_MAX_BYTES, build_message, e164, load_form, model_errors
+from beacon.intake.payload import (
+    DEFAULT_MAX_BYTES,
+    build_message,
+    e164,
+    load_form,
+    load_json,
+    model_errors,
+)
 from beacon.intake.results import DeliveryStatus, ParseResult
-from beacon.intake.signatures import verify_twilio_signature
+from beacon.intake.signatures import (
+    twilio_url_body_hash,
+    verify_twilio_json_body,
+    verify_twilio_signature,
+)
 from beacon.intake.status import ReplyStatus, status_from_provider
 from beacon.messages import Author, Channel, MediaRef, utc_now
 
@@ -37,7 +53,10 @@ _MEDIA_LIMIT = 10  # Twilio delivers at most 10 media items per message
 
 
 def verify(raw_body: bytes, headers: Mapping[str, str], *, auth_token: str, url: str) -> None:
-    verify_twilio_signature(url, load_form(raw_body), headers, auth_token)
+    if twilio_url_body_hash(url) is not None:
+        verify_twilio_json_body(url, raw_body, headers, auth_token)
+    else:
+        verify_twilio_signature(url, load_form(raw_body), headers, auth_token)
 
 
 class _Form:
@@ -68,7 +87,7 @@ def parse(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParseResult:
     """An inbound SMS, or a status callback for a reply. Account defaults to our number (E.164)."""
-    form = _Form(load_form(raw_body, max_bytes))
+    form = _Form(_fields(raw_body, max_bytes))
     received = received_at or utc_now()
     if form.require("From").startswith("whatsapp:"):
         raise PayloadUnsupported(
@@ -82,6 +101,21 @@ def parse(
         else:
             _status_callback(form, state, channel_account, received, result)
     return result
+
+
+def _fields(raw_body: bytes, max_bytes: int) -> dict[str, list[str]]:
+    """Form fields, or a JSON object's top-level values as fields (a form never starts with
+    `{`: the brace would be percent-encoded)."""
+    if not raw_body.lstrip().startswith(b"{"):
+        return load_form(raw_body, max_bytes)
+    data = load_json(raw_body, max_bytes)
+    if not isinstance(data, dict):
+        raise PayloadMalformed("expected a JSON object", path="$")
+    return {
+        str(name): [str(value)]
+        for name, value in data.items()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    }
 
 
 def _inbound(form: _Form, account: str | None, received: datetime) -> Any:

@@ -64,6 +64,7 @@ def _verifiers(settings: Settings) -> dict[str, Verifier]:
     whatsapp_secret = settings.whatsapp_app_secret.get_secret_value() or meta_secret
     twilio_token = settings.twilio_auth_token.get_secret_value()
     x_secret = settings.x_consumer_secret.get_secret_value()
+    x_client = settings.x_client_secret.get_secret_value()
     telegram_secret = settings.telegram_secret_token.get_secret_value()
     if meta_secret:
         found["meta"] = lambda raw, headers, _p, _q: meta.verify(raw, headers, app_secret=meta_secret)
@@ -76,8 +77,10 @@ def _verifiers(settings: Settings) -> dict[str, Verifier]:
         found["twilio_sms"] = lambda raw, headers, path, query: twilio_sms.verify(
             raw, headers, auth_token=twilio_token, url=public_url(base, path, query)
         )
-    if x_secret:
-        found["x"] = lambda raw, headers, _p, _q: x.verify(raw, headers, consumer_secret=x_secret)
+    if x_secret or x_client:
+        found["x"] = lambda raw, headers, _p, _q: x.verify(
+            raw, headers, consumer_secret=x_secret, client_secret=x_client
+        )
     if telegram_secret:
         found["telegram"] = lambda raw, headers, _p, _q: telegram.verify(
             raw, headers, secret_token=telegram_secret

@@ -1,11 +1,13 @@
-"""X: the Account Activity webhook, API v2 post documents, and replies by direct message.
+"""X: the Account Activity and X Activity webhooks, API v2 post documents, and DM replies.
 
-Register `/webhooks/x` as the Account Activity webhook URL. X first sends GET `?crc_token=...`
-(answer with `crc_response`), re-checks it periodically, and POSTs events signed with
-`x-twitter-webhooks-signature` (check with `verify`). Account Activity body:
-`{"for_user_id": ..., "tweet_create_events": [...] | "direct_message_events": [...],
-"users": {...}}`. API v2 documents (`{"data": ..., "includes": ...}`) come from a poller or a
-file; `parse` accepts both, `parse_v2_lines` a JSON Lines file of v2 documents.
+Register `/webhooks/x` as the webhook URL. X first sends GET `?crc_token=...` (answer with
+`crc_response`), re-checks it periodically, and POSTs events signed with
+`X-Twitter-Webhooks-Signature-OAuth2` (the app's OAuth 2.0 client secret) and/or the legacy
+`x-twitter-webhooks-signature` (its consumer secret); `verify` checks them. Bodies:
+Account Activity `{"for_user_id": ..., "tweet_create_events": [...] | "direct_message_events":
+[...], "users": {...}}`; X Activity `{"data": {"event_type", "filter", "payload", "includes"}}`
+(`x_activity`); API v2 documents (`{"data": post | [post], "includes": ...}`) from a poller or
+a file. `parse` accepts all three, `parse_v2_lines` a JSON Lines file of v2 documents.
 """
 
 from __future__ import annotations
@@ -28,29 +30,40 @@ from beacon.intake.outbound import (
 from beacon.intake.payload import (
     DEFAULT_MAX_BYTES,
     Node,
-    build_message,
     collect,
     ensure_size,
-    from_epoch_ms,
     load_json,
     root,
 )
-from beacon.intake.results import DeliveryStatus, ParseResult, Rejection
+from beacon.intake.results import ParseResult, Rejection
 from beacon.intake.signatures import verify_x_signature, x_crc_response
-from beacon.intake.status import ReplyStatus
-from beacon.intake.x_posts import V2Includes, handle, v1_tweet_message, v2_post_message
-from beacon.messages import Author, Channel, MediaRef, utc_now
+from beacon.intake.x_activity import is_activity_event, parse_activity_event
+from beacon.intake.x_dm import DmContext, read_dm, read_mark_read, users_by_id
+from beacon.intake.x_posts import V2Includes, v1_tweet_message, v2_post_message
+from beacon.messages import utc_now
 
 DEFAULT_V2_ACCOUNT = "x"  # v2 documents do not say which account polled them
 TEXT_LIMIT = 10_000
 
 
-def verify(raw_body: bytes, headers: Mapping[str, str], *, consumer_secret: str) -> None:
-    verify_x_signature(raw_body, headers, consumer_secret)
+def verify(
+    raw_body: bytes, headers: Mapping[str, str], *, consumer_secret: str = "",
+    client_secret: str = "",
+) -> None:
+    verify_x_signature(raw_body, headers, consumer_secret=consumer_secret,
+                       client_secret=client_secret)
 
 
 def crc_response(crc_token: str, *, consumer_secret: str) -> dict[str, str]:
+    """The CRC answer, keyed with the consumer secret (or the client secret when that is all
+    the deployment holds: pass whichever `crc_secret` chose)."""
     return x_crc_response(crc_token, consumer_secret)
+
+
+def crc_secret(consumer_secret: str, client_secret: str) -> str:
+    """X documents the CRC with the consumer secret; an app set up for OAuth 2.0 only has the
+    client secret, so that is used when no consumer secret is configured."""
+    return consumer_secret or client_secret
 
 
 def parse(
@@ -60,11 +73,14 @@ def parse(
     received_at: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParseResult:
-    """Account Activity events (account defaults to `for_user_id`) or one API v2 document."""
+    """Account Activity events (account defaults to `for_user_id`), one X Activity event
+    (account defaults to `filter.user_id`) or one API v2 document."""
     data = root(load_json(raw_body, max_bytes))
     received = received_at or utc_now()
     if data.has("for_user_id"):
         return _account_activity(data, channel_account, received)
+    if is_activity_event(data):
+        return parse_activity_event(data, channel_account, DEFAULT_V2_ACCOUNT, received)
     if data.has("data"):
         return parse_v2_document(data, channel_account or DEFAULT_V2_ACCOUNT, received)
     raise PayloadUnsupported("neither an Account Activity event nor an API v2 document")
@@ -72,14 +88,14 @@ def parse(
 
 def _account_activity(data: Node, account: str | None, received: datetime) -> ParseResult:
     own = data.ident("for_user_id")
-    context = (own, account or own, received, _users(data))
+    context = DmContext(own, account or own, received, users_by_id(data.opt_child("users")))
     result = ParseResult()
     for tweet in data.items("tweet_create_events"):
         collect(result, tweet, lambda t, r: _read_tweet(t, r, context))
     for event in data.items("direct_message_events"):
-        collect(result, event, lambda e, r: _read_dm(e, r, context))
+        collect(result, event, lambda e, r: read_dm(e, r, context))
     for event in data.items("direct_message_mark_read_events"):
-        collect(result, event, lambda e, r: _read_mark_read(e, r, context))
+        collect(result, event, lambda e, r: read_mark_read(e, r, context))
     handled = (
         "for_user_id",
         "users",
@@ -93,90 +109,12 @@ def _account_activity(data: Node, account: str | None, received: datetime) -> Pa
     return result
 
 
-_Context = tuple[str, str, datetime, dict[str, Node]]
-
-
-def _users(data: Node) -> dict[str, Node]:
-    users = data.opt_child("users")
-    if users is None:
-        return {}
-    return {key: users.child(key) for key in users.value}
-
-
-def _read_tweet(tweet: Node, result: ParseResult, context: _Context) -> None:
-    own, account, received, _ = context
+def _read_tweet(tweet: Node, result: ParseResult, context: DmContext) -> None:
     user = tweet.child("user")
-    if (user.opt_ident("id_str") or user.ident("id")) == own:
+    if (user.opt_ident("id_str") or user.ident("id")) == context.own:
         result.ignored.append("tweet.own")
         return
-    result.messages.append(v1_tweet_message(tweet, account, received))
-
-
-def dm_thread(first: str, second: str) -> str:
-    """X's one-to-one conversation id is the two user ids, smaller first."""
-    low, high = sorted((first, second), key=lambda v: (len(v), v))
-    return f"dm:{low}-{high}"
-
-
-def _read_dm(event: Node, result: ParseResult, context: _Context) -> None:
-    own, account, received, users = context
-    if event.string("type") != "message_create":
-        result.ignored.append(f"dm.{event.string('type')}")
-        return
-    create = event.child("message_create")
-    sender = create.ident("sender_id")
-    if sender == own:  # our own replies come back as events too
-        result.ignored.append("dm.own")
-        return
-    data = create.child("message_data")
-    user = users.get(sender)
-    result.messages.append(
-        build_message(
-            channel=Channel.X,
-            channel_account=account,
-            provider_message_id=event.ident("id"),
-            author=Author(
-                id=sender,
-                handle=handle(user.opt_string("screen_name")) if user else None,
-                name=user.opt_string("name") if user else None,
-            ),
-            text=data.opt_string("text") or "",
-            media=_dm_media(data),
-            thread_ref=dm_thread(sender, create.child("target").ident("recipient_id")),
-            created_at=from_epoch_ms(event.number("created_timestamp")),
-            received_at=received,
-            raw=event.value,
-        )
-    )
-
-
-def _dm_media(data: Node) -> list[MediaRef]:
-    attachment = data.opt_child("attachment")
-    media = attachment.opt_child("media") if attachment else None
-    if media is None:
-        return []
-    kind = {"photo": "image", "video": "video", "animated_gif": "video"}.get(
-        media.opt_string("type") or "photo", "file"
-    )
-    url = media.opt_string("media_url_https")
-    return [MediaRef(kind=kind, url=url, provider_id=media.opt_ident("id_str"))]
-
-
-def _read_mark_read(event: Node, result: ParseResult, context: _Context) -> None:
-    _, account, _, _ = context
-    reader = event.ident("sender_id")
-    other = event.child("target").ident("recipient_id")
-    result.statuses.append(
-        DeliveryStatus(
-            channel=Channel.X,
-            channel_account=account,
-            status=ReplyStatus.READ,
-            at=from_epoch_ms(event.number("created_timestamp")),
-            provider_message_id=event.opt_ident("last_read_event_id"),
-            thread_ref=dm_thread(reader, other),
-            raw=event.value,
-        )
-    )
+    result.messages.append(v1_tweet_message(tweet, context.account, context.received_at))
 
 
 def parse_v2_document(data: Node, account: str, received: datetime) -> ParseResult:

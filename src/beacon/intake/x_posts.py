@@ -6,7 +6,15 @@ quoted_status_id_str, place{full_name}, coordinates{coordinates: [lon, lat]},
 extended_entities.media[]`.
 v2 document: `{"data": post | [post], "includes": {"users", "media", "places", "tweets"}}`, post:
 `id, text, author_id, created_at, conversation_id, referenced_tweets[{type, id}], attachments
-{media_keys}, geo{place_id, coordinates}, lang, note_tweet{text}`.
+{media_keys}, geo{place_id, coordinates}, lang, note_tweet{text}`. The X Activity API wraps some
+users as `{"data": {...}}`; `unwrap_user` reads both.
+
+A v1.1 retweet's own `text` is "RT @name: " plus the original cut to 140 characters; the whole
+original is in `retweeted_status` (its `extended_tweet.full_text` when it is long), so the
+retweet's text is rebuilt from it. A v2 post without `author_id` (a poller that did not ask for
+the field) takes its author from its copy in `includes.tweets`, else the one user in
+`includes.users` who is not the force, else `x-unknown:<post id>`: one identity per post, so
+unknown authors are never linked to each other.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from beacon.intake.errors import PayloadMalformed
 from beacon.intake.payload import Node, build_message, from_epoch_ms, from_iso
 from beacon.messages import Author, Channel, InboundMessage, MediaRef, Place
 
-_MEDIA_KINDS = {"photo": "image", "video": "video", "animated_gif": "video"}
+MEDIA_KINDS = {"photo": "image", "video": "video", "animated_gif": "video"}
 
 
 def v1_time(text: str, path: str) -> datetime:
@@ -35,11 +43,25 @@ def language(code: str | None) -> str | None:
     return code if code and code not in ("und", "qme", "zxx") else None
 
 
-def _v1_text(tweet: Node) -> str:
+def unwrap_user(user: Node) -> Node:
+    inner = user.opt_child("data") if isinstance(user.value, dict) else None
+    return inner if inner is not None and inner.has("id") else user
+
+
+def _v1_full_text(tweet: Node) -> str:
     extended = tweet.opt_child("extended_tweet")
     if extended and extended.opt_string("full_text"):
         return extended.string("full_text")
     return tweet.opt_string("full_text") or tweet.opt_string("text") or ""
+
+
+def _v1_text(tweet: Node) -> str:
+    retweeted = tweet.opt_child("retweeted_status")
+    if retweeted is None:
+        return _v1_full_text(tweet)
+    original = _v1_full_text(retweeted)
+    name = retweeted.child("user").opt_string("screen_name")
+    return f"RT @{name}: {original}" if name else original
 
 
 def _v1_media(tweet: Node) -> list[MediaRef]:
@@ -48,7 +70,7 @@ def _v1_media(tweet: Node) -> list[MediaRef]:
     for item in entities.items("media") if entities else []:
         media.append(
             MediaRef(
-                kind=_MEDIA_KINDS.get(item.opt_string("type") or "photo", "file"),
+                kind=MEDIA_KINDS.get(item.opt_string("type") or "photo", "file"),
                 url=item.opt_string("media_url_https") or item.opt_string("media_url"),
                 provider_id=item.opt_ident("id_str") or item.opt_ident("id"),
             )
@@ -108,20 +130,38 @@ class V2Includes:
         self.users = _index(includes, "users", "id")
         self.media = _index(includes, "media", "media_key")
         self.places = _index(includes, "places", "id")
+        self.tweets = _index(includes, "tweets", "id")
 
 
 def _index(includes: Node, key: str, id_field: str) -> dict[str, Node]:
     found = {}
     for item in includes.items(key):
-        if isinstance(item.value, dict) and item.opt_ident(id_field):
+        if not isinstance(item.value, dict):
+            continue
+        item = unwrap_user(item) if key == "users" else item
+        if item.opt_ident(id_field):
             found[item.ident(id_field)] = item
     return found
 
 
+def v2_author_id(post: Node, includes: V2Includes, own: str | None = None) -> str:
+    """The post's author; see the module note for the fallbacks when `author_id` is missing."""
+    given = post.opt_ident("author_id")
+    if given:
+        return given
+    post_id = post.ident("id")
+    copy = includes.tweets.get(post_id)
+    if copy is not None and copy.opt_ident("author_id"):
+        return copy.ident("author_id")
+    others = [user_id for user_id in includes.users if user_id != own]
+    return others[0] if len(others) == 1 else f"x-unknown:{post_id}"
+
+
 def v2_post_message(
-    post: Node, includes: V2Includes, account: str, received_at: datetime
+    post: Node, includes: V2Includes, account: str, received_at: datetime,
+    own: str | None = None,
 ) -> InboundMessage:
-    author_id = post.ident("author_id")
+    author_id = v2_author_id(post, includes, own)
     user = includes.users.get(author_id)
     references = {ref.string("type"): ref.ident("id") for ref in post.items("referenced_tweets")}
     note = post.opt_child("note_tweet")  # posts over 280 characters carry the full text here
@@ -156,7 +196,7 @@ def _v2_media(post: Node, includes: V2Includes) -> list[MediaRef]:
         kind = item.opt_string("type") if item else None
         media.append(
             MediaRef(
-                kind=_MEDIA_KINDS.get(kind or "", "file"),
+                kind=MEDIA_KINDS.get(kind or "", "file"),
                 url=(item.opt_string("url") or item.opt_string("preview_image_url"))
                 if item
                 else None,

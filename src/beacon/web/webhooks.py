@@ -101,16 +101,18 @@ async def twilio_sms_events(request: Request, background: BackgroundTasks) -> Re
 
 @router.get("/x", summary="X challenge-response check (CRC)")
 def x_crc(beacon: BeaconDep, crc_token: str = "") -> JSONResponse:
-    secret = beacon.settings.x_consumer_secret.get_secret_value()
+    settings = beacon.settings
+    secret = x.crc_secret(settings.x_consumer_secret.get_secret_value(),
+                          settings.x_client_secret.get_secret_value())
     if not secret:
-        raise Problem(503, "Channel not configured", "no X consumer secret is configured",
+        raise Problem(503, "Channel not configured", "no X consumer or client secret is configured",
                       "channel_not_configured")
     if not crc_token or len(crc_token) > 1000:
         raise Problem(400, "Bad request", "crc_token is missing or too long", "crc_token_invalid")
     return JSONResponse(x.crc_response(crc_token, consumer_secret=secret))
 
 
-@router.post("/x", summary="X Account Activity events")
+@router.post("/x", summary="X Account Activity and X Activity API events")
 async def x_events(request: Request, background: BackgroundTasks) -> JSONResponse:
     return _receipt(await _deliver(request, background, "x"))
 
