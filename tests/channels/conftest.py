@@ -18,6 +18,7 @@ META_SECRET = "meta-app-secret-for-tests"
 VERIFY_TOKEN = "verify-token-for-tests"
 TWILIO_TOKEN = "twilio-auth-token-for-tests"
 X_SECRET = "x-consumer-secret-for-tests"
+X_CLIENT_SECRET = "x-oauth2-client-secret-for-tests"
 TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 PUBLIC = "https://beacon.example.police.uk"
 # The public URL is https, so session cookies are Secure: test clients must speak https too.
@@ -30,6 +31,7 @@ CHANNEL_SETTINGS: dict[str, object] = {
     "twilio_account_sid": "AC00000000000000000000000000000000",
     "public_base_url": PUBLIC,
     "x_consumer_secret": X_SECRET,
+    "x_client_secret": X_CLIENT_SECRET,
     "telegram_secret_token": TELEGRAM_SECRET,
     "telegram_bot_name": "force_bot",
     "dispatch_interval": 0,  # tests run the dispatcher themselves

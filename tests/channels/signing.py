@@ -5,7 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from beacon.intake import signatures
-from tests.channels.conftest import META_SECRET, PUBLIC, TELEGRAM_SECRET, TWILIO_TOKEN, X_SECRET
+from tests.channels.conftest import (
+    META_SECRET,
+    PUBLIC,
+    TELEGRAM_SECRET,
+    TWILIO_TOKEN,
+    X_CLIENT_SECRET,
+    X_SECRET,
+)
 
 
 def meta_headers(body: bytes, secret: str = META_SECRET) -> dict[str, str]:
@@ -15,6 +22,11 @@ def meta_headers(body: bytes, secret: str = META_SECRET) -> dict[str, str]:
 
 def x_headers(body: bytes, secret: str = X_SECRET) -> dict[str, str]:
     return {"x-twitter-webhooks-signature": signatures.x_signature(body, secret),
+            "Content-Type": "application/json"}
+
+
+def x_oauth2_headers(body: bytes, secret: str = X_CLIENT_SECRET) -> dict[str, str]:
+    return {signatures.X_OAUTH2_HEADER: signatures.x_signature(body, secret),
             "Content-Type": "application/json"}
 
 

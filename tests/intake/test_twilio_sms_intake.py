@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qs
 
 import pytest
@@ -123,3 +124,31 @@ def test_reply_responses() -> None:
     )
     assert not stopped.ok and stopped.error_code == "twilio_21610" and not stopped.retryable
     assert twilio_sms.read_reply_response(401, b'{"code": 20003}').error_code == "credentials"
+
+
+def _json_url(body: bytes) -> str:
+    digest = hashlib.sha256(body).hexdigest()
+    return public_url("https://beacon.example.police.uk", "/webhooks/twilio/sms",
+                      f"bodySHA256={digest}")
+
+
+def test_a_json_body_is_verified_by_its_bodysha256_not_as_form_fields() -> None:
+    body = fixture_bytes("twilio", "sms_text.json")
+    url = _json_url(body)
+    signed = {"X-Twilio-Signature": twilio_signature(url, {}, "auth-token")}
+    twilio_sms.verify(body, signed, auth_token="auth-token", url=url)
+    as_form = {"X-Twilio-Signature": twilio_signature(url, {"Body": ["x"]}, "auth-token")}
+    mutated = body.replace(b"6am", b"7am")
+    for raw, headers in [(body, as_form), (mutated, signed), (body, {})]:
+        with pytest.raises(SignatureError):
+            twilio_sms.verify(raw, headers, auth_token="auth-token", url=url)
+
+
+def test_a_json_body_is_read_by_the_same_field_names() -> None:
+    [message] = twilio_sms.parse(fixture_bytes("twilio", "sms_text.json"), received_at=RECEIVED).messages
+    assert message.channel is Channel.SMS and message.channel_account == "+447700900100"
+    assert message.author.id == "+447700900457"
+    assert message.provider_message_id == "SM1b2c3d4e5f60718293a4b5c6d7e8f90a"
+    assert message.text.startswith("Van parked across my drive")
+    with pytest.raises(PayloadMalformed):
+        twilio_sms.parse(b'["not", "an object"]')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +113,91 @@ def test_dm_reply_request_and_responses() -> None:
     closed = x.read_reply_response(403, b'{"detail": "You cannot send messages to this user"}')
     assert closed.error_code == "x_forbidden" and not closed.retryable
     assert x.read_reply_response(429, b"{}").retryable
+
+
+def test_verify_accepts_the_oauth2_header_and_keeps_the_consumer_secret_one() -> None:
+    body = fixture_bytes("x", "xaa_mention.json")
+    oauth2 = {"X-Twitter-Webhooks-Signature-OAuth2": x_signature(body, "client")}
+    x.verify(body, oauth2, consumer_secret="cs", client_secret="client")
+    x.verify(body, {"x-twitter-webhooks-signature": x_signature(body, "cs")},
+             consumer_secret="cs", client_secret="client")
+    with pytest.raises(SignatureError):
+        x.verify(body, oauth2, consumer_secret="cs")  # no client secret configured
+    assert x.crc_secret("", "client") == "client" and x.crc_secret("cs", "client") == "cs"
+
+
+def test_activity_mention_is_a_message_for_the_filtered_account() -> None:
+    result = _parse("xaa_mention.json")
+    [mention] = result.messages
+    assert mention.channel is Channel.X and mention.channel_account == "1450000000000000001"
+    assert mention.provider_message_id == "1862140000000000501"
+    assert mention.author.id == "1300000000000000111" and mention.author.handle == "@dee_ls9"
+    assert mention.author.name == "Dee Wainwright"
+    assert "car on its roof" in mention.text
+    assert mention.thread_ref == "conversation:1862140000000000501"
+    assert mention.created_at == datetime(2024, 11, 28, 12, 20, tzinfo=UTC)
+    assert result.complete and not result.ignored
+
+
+def test_activity_reply_names_the_post_it_answers() -> None:
+    [reply] = _parse("xaa_reply.json").messages
+    assert reply.reply_to == "1861860000000000001"
+    assert reply.thread_ref == "conversation:1861860000000000001"
+    assert reply.author.handle == "@omar_h"
+
+
+def test_activity_quote_without_author_id_takes_the_one_other_user() -> None:
+    # includes.users wrapped as {"data": user}, as the Activity API sends some of them.
+    [quote] = _parse("xaa_quote_without_author_id.json").messages
+    assert quote.shared_of == "1861860000000000001"
+    assert quote.author.id == "1300000000000000077" and quote.author.handle == "@chapeltown_cc"
+
+
+def test_a_v2_post_without_author_id_or_users_has_an_unknown_author_of_its_own() -> None:
+    body = b'{"data": {"id": "1862140000000000801", "text": "fight outside the Hope Inn"}}'
+    [post] = x.parse(body, channel_account="ExamplePolice", received_at=RECEIVED).messages
+    assert post.author.id == "x-unknown:1862140000000000801" and post.author.handle is None
+    assert post.created_at == RECEIVED
+
+
+def test_activity_dm_received_is_a_message_with_its_sender_named() -> None:
+    result = _parse("xaa_dm_received.json")
+    [dm] = result.messages
+    assert dm.provider_message_id == "1862140000000000601"
+    assert dm.channel_account == "1450000000000000001"
+    assert dm.author.handle == "@leanne_ls8" and dm.author.name == "Leanne Firth"
+    assert dm.thread_ref == "dm:1300000000000000042-1450000000000000001"
+    assert dm.created_at == datetime.fromtimestamp(1732797000, UTC)
+
+
+def test_activity_dm_sent_by_the_force_is_never_triaged_but_confirms_the_send() -> None:
+    result = _parse("xaa_dm_sent.json")
+    assert result.messages == [] and result.ignored == ["dm.own"]
+    [sent] = result.statuses
+    assert sent.status is ReplyStatus.SENT and sent.provider_message_id == "1862140000000000602"
+    assert sent.thread_ref == "dm:1300000000000000042-1450000000000000001"
+
+
+def test_other_activity_events_are_ignored_by_name_not_dead_lettered() -> None:
+    result = _parse("xaa_follow.json")
+    assert result.complete and result.messages == [] and result.ignored == ["activity.follow.follow"]
+
+
+def test_the_forces_own_post_is_ignored() -> None:
+    event = json.loads(fixture_bytes("x", "xaa_mention.json"))
+    event["data"]["event_type"] = "post.create"
+    event["data"]["payload"]["author_id"] = "1450000000000000001"
+    result = x.parse(json.dumps(event).encode(), received_at=RECEIVED)
+    assert result.messages == [] and result.ignored == ["post.own"]
+
+
+def test_v1_retweet_and_quote_keep_the_whole_text_not_the_truncated_one() -> None:
+    retweet, quote = _parse("aaa_retweet_extended.json").messages
+    assert retweet.text == (
+        "RT @ExamplePolice: MISSING: Have you seen 14-year-old Jayden? He was last seen in "
+        "Chapeltown on Tuesday evening wearing a black North Face jacket, grey joggers and white "
+        "trainers. Call 101 quoting log 1234."
+    )
+    assert retweet.shared_of == "1861860000000000002"
+    assert quote.text.endswith("with two older lads heading towards town")
+    assert "…" not in quote.text and quote.shared_of == "1861860000000000002"
