@@ -121,6 +121,27 @@ def test_page_feed_comments_skip_our_own_and_reactions() -> None:
     assert sorted(result.ignored) == ["feed.comment.own_or_anonymous", "feed.reaction.add"]
 
 
+def test_group_feed_comment_in_messaging_is_a_facebook_message() -> None:
+    # Meta's documented group_feed shape: an entry.messaging item with `from`, no `sender`.
+    result = _parse("group_feed_comment.json")
+    [carol] = result.messages
+    assert result.complete
+    assert carol.channel is Channel.FACEBOOK and carol.channel_account == "104857600000001"
+    assert carol.provider_message_id == "998877665555_2233445566"
+    assert carol.author.id == "5566778899002211" and carol.author.name == "Carol Ashworth"
+    assert carol.reply_to == carol.thread_ref == "223344556677889_998877665555"
+    assert "Kirkstall Lane" in carol.text
+    assert carol.created_at == datetime.fromtimestamp(1732789999, UTC)
+
+
+def test_group_feed_as_a_change_without_item_or_verb_is_a_reply_in_its_thread() -> None:
+    result = _parse("group_feed_change.json")
+    [pete] = result.messages
+    assert result.complete and not result.ignored
+    assert pete.reply_to == "998877665555_2233445566"
+    assert pete.thread_ref == "223344556677889_998877665555"
+
+
 def test_page_feed_visitor_posts_edits_and_shares() -> None:
     photo, status, edited, share = _parse("page_feed_visitor_post.json").messages
     assert photo.media[0].kind == "image" and "Oakwood Lane" in photo.text

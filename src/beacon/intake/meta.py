@@ -94,7 +94,7 @@ def _read_entry(
 ) -> None:
     context = Context(_CHANNELS[kind], account or entry.ident("id"), received or utc_now())
     for event in entry.items("messaging"):
-        collect(result, event, lambda e, r: read_messaging(e, r, context))
+        collect(result, event, lambda e, r: _read_messaging_item(e, r, entry, context))
     for change in entry.items("changes"):
         collect(result, change, lambda c, r: _read_change(c, r, entry, context))
 
@@ -104,10 +104,20 @@ def _read_change(change: Node, result: ParseResult, entry: Node, context: Contex
     value = change.child("value")
     if field == "messages":  # Instagram API with Instagram Login sends DMs as a change
         read_messaging(value, result, context)
-    elif field in ("feed", "comments", "live_comments", "mention"):
+    elif field in ("feed", "group_feed", "comments", "live_comments", "mention"):
         meta_feed.read_change(field, value, entry, result, context)
     else:
         result.ignored.append(f"change.{field}")
+
+
+def _read_messaging_item(event: Node, result: ParseResult, entry: Node, context: Context) -> None:
+    # Meta's group_feed example comes in `messaging` with no `sender`: a Group comment, not a DM.
+    if event.opt_string("field") == "group_feed" or (
+        not event.has("sender") and event.has("group_id")
+    ):
+        meta_feed.read_group_feed(event, entry, result, context)
+    else:
+        read_messaging(event, result, context)
 
 
 def dm_thread(account: str, user_id: str) -> str:

@@ -4,6 +4,9 @@ Feed `value`: `{"item": "comment" | "post" | "status" | "photo" | "video" | "sha
 "verb": "add" | "edited" | "remove" | ..., "from": {"id", "name"}, "post_id", "comment_id",
 "parent_id", "message", "created_time", "link", "photos"}`. Instagram `comments` value:
 `{"id", "text", "from": {"id", "username"}, "media": {"id"}, "parent_id"}`.
+`group_feed` (a comment in the force's Facebook Group under a post the Page published): `{"from",
+"group_id", "post_id", "comment_id", "parent_id", "message", "created_time", "item"?, "verb"?}`,
+sent as a `changes` value or as an `entry.messaging` item; read like a feed comment.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ def read_change(
     field: str, value: Node, entry: Node, result: ParseResult, context: Context
 ) -> None:
     if field == "feed":
-        _read_feed(value, entry, result, context)
+        _read_feed(value.string("item"), value.string("verb"), value, entry, result, context)
+    elif field == "group_feed":
+        read_group_feed(value, entry, result, context)
     else:
         _read_instagram_comment(field, value, entry, result, context)
 
@@ -43,14 +48,24 @@ def _created_at(value: Node, entry: Node) -> datetime:
     return from_epoch_ms(time) if time > 100_000_000_000 else from_epoch(time)
 
 
-def _read_feed(value: Node, entry: Node, result: ParseResult, context: Context) -> None:
-    item, verb = value.string("item"), value.string("verb")
+def read_group_feed(value: Node, entry: Node, result: ParseResult, context: Context) -> None:
+    """Meta's examples of group_feed do not always name `item` and `verb`: what it notifies is
+    a comment being added, so those are the defaults."""
+    item = value.opt_string("item") or "comment"
+    verb = value.opt_string("verb") or "add"
+    _read_feed(item, verb, value, entry, result, context, kind="group_feed")
+
+
+def _read_feed(
+    item: str, verb: str, value: Node, entry: Node, result: ParseResult, context: Context,
+    kind: str = "feed",
+) -> None:
     author = value.opt_child("from")
     if verb not in ("add", "edited") or (item != "comment" and item not in _POST_ITEMS):
-        result.ignored.append(f"feed.{item}.{verb}")
+        result.ignored.append(f"{kind}.{item}.{verb}")
         return
     if author is None or author.ident("id") == context.account:
-        result.ignored.append(f"feed.{item}.own_or_anonymous")
+        result.ignored.append(f"{kind}.{item}.own_or_anonymous")
         return
     post_id = value.ident("post_id")
     own_id = value.ident("comment_id") if item == "comment" else post_id
