@@ -68,6 +68,41 @@ def test_bounce_is_automated_and_fails_our_reply() -> None:
     assert status.error_code == "5.4.4" and "Host or domain name not found" in status.error_detail
 
 
+@pytest.mark.parametrize(
+    ("fixture", "reply_id", "reason"),
+    [
+        ("bounce_dsn_no_report_type.eml", "reply-7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d",
+         "a delivery-status part (no report-type)"),
+        ("bounce_qmail_plain.eml", "reply-0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+         "sent by mailer-daemon with an empty Return-Path"),
+        ("bounce_exim_plain.eml", "reply-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b",
+         "X-Failed-Recipients header"),
+    ],
+)
+def test_other_common_bounce_shapes_fail_our_reply(fixture: str, reply_id: str, reason: str) -> None:
+    result = _parse(fixture)
+    assert not result.messages
+    [bounce] = result.automated
+    assert (bounce.kind, bounce.reason) == ("bounce", reason)
+    [status] = result.statuses
+    assert status.status is ReplyStatus.FAILED
+    assert status.provider_message_id == f"{reply_id}@beacon.example-police.uk"
+
+
+def test_a_dsn_part_inside_multipart_mixed_is_a_bounce() -> None:
+    raw = fixture_bytes("email", "bounce_dsn_no_report_type.eml").replace(
+        b"Content-Type: multipart/report;", b"Content-Type: multipart/mixed;")
+    result = email_in.parse(raw, received_at=RECEIVED)
+    assert result.automated[0].kind == "bounce"
+    assert result.statuses[0].error_code == "5.1.1"
+
+
+def test_a_delay_warning_is_a_bounce_that_fails_nothing() -> None:
+    result = _parse("bounce_exim_delayed.eml")
+    assert result.automated[0].kind == "bounce" and not result.messages
+    assert result.statuses == []
+
+
 def test_auto_reply_is_not_triaged() -> None:
     result = _parse("auto_reply.eml")
     assert not result.messages and not result.statuses

@@ -182,3 +182,28 @@ def test_poll_without_a_configured_mailbox_says_what_to_set(
     result = _run("poll", "--once")
     assert result.exit_code == 2 and "BEACON_IMAP_HOST" in result.output
     instance.engine.dispose()
+
+
+@pytest.mark.parametrize("fixture", ["bounce_dsn_no_report_type.eml", "bounce_qmail_plain.eml"])
+def test_a_bounce_without_report_type_marks_the_reply_it_concerns_failed(
+    mail_beacon: Beacon, tmp_path: Path, fixture: str
+) -> None:
+    from beacon.store.tables_outbox import OutboxEntry
+
+    raw = fixture_bytes("email", fixture)
+    reply_id = next(line.split("<", 1)[1].rstrip(">") for line in raw.decode().splitlines()
+                    if line.startswith("Message-ID: <reply-"))
+    with mail_beacon.session_factory.begin() as session:
+        entry = OutboxEntry(kind="reply", channel="email", target="citizen@example.net",
+                            payload={}, idempotency_key=f"k-{fixture}", status="sent",
+                            provider_ref=reply_id)
+        session.add(entry)
+        session.flush()
+        entry_id = entry.id
+    path = tmp_path / fixture
+    path.write_bytes(raw)
+    assert _run("import", str(path)).exit_code == 0
+    with mail_beacon.read_session_factory() as session:
+        assert session.get_one(OutboxEntry, entry_id).status == "failed"
+    [kept] = _messages(mail_beacon)
+    assert kept.state == "automated"

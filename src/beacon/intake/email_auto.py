@@ -3,10 +3,17 @@
 Such mail is kept, but never triaged as citizen contact. A bounce also tells us which of our
 replies failed: its delivery-status part says what happened and its returned headers carry the
 Message-ID we gave that reply.
+
+Bounces come in more shapes than RFC 3464's `multipart/report; report-type=delivery-status`:
+the `report-type` parameter is left out by some MTAs, the `message/delivery-status` part turns
+up inside `multipart/mixed`, SMTPUTF8 reports use `message/global-delivery-status` (RFC 6533),
+and qmail and older Exim send a plain-text failure notice from MAILER-DAEMON (Exim and Gmail
+add `X-Failed-Recipients`) that quotes the returned message's headers in its text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
@@ -20,6 +27,12 @@ _AUTO_SUBJECTS = (
     "auto response:",
 )
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
+_REPORT_TYPES = ("delivery-status", "global-delivery-status")
+_STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
+_RETURNED_PARTS = ("message/rfc822", "text/rfc822-headers", "message/global",
+                   "message/global-headers")
+_QUOTED_MESSAGE_ID = re.compile(r"^[ \t>]*Message-ID:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+_DELAY_WORDS = ("delayed", "delay", "warning", "still trying", "will retry")
 
 
 @dataclass(frozen=True)
@@ -33,10 +46,14 @@ class Bounce:
 
 def automation_reason(message: EmailMessage, sender: str) -> tuple[str, str] | None:
     """(kind, reason) when a machine sent this mail, else None."""
-    if _is_delivery_report(message):
-        return "bounce", "multipart/report; report-type=delivery-status"
+    report = _delivery_report_reason(message)
+    if report:
+        return "bounce", report
+    if message.get("X-Failed-Recipients"):
+        return "bounce", "X-Failed-Recipients header"
     local_part = sender.split("@", 1)[0].lower()
-    if local_part in _BOUNCE_SENDERS and str(message.get("Return-Path", "")).strip() == "<>":
+    return_path = str(message.get("Return-Path", "<>")).strip()
+    if local_part in _BOUNCE_SENDERS and return_path in ("<>", ""):
         return "bounce", f"sent by {local_part} with an empty Return-Path"
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto and auto != "no":
@@ -53,27 +70,32 @@ def automation_reason(message: EmailMessage, sender: str) -> tuple[str, str] | N
     return None
 
 
-def _is_delivery_report(message: Message) -> bool:
-    return (
-        message.get_content_type() == "multipart/report"
-        and str(message.get_param("report-type", "")).lower() == "delivery-status"
-    )
+def _delivery_report_reason(message: Message) -> str | None:
+    if message.get_content_type() == "multipart/report":
+        kind = str(message.get_param("report-type", "")).lower()
+        if kind in _REPORT_TYPES:
+            return f"multipart/report; report-type={kind}"
+    if message.is_multipart() and any(p.get_content_type() in _STATUS_PARTS for p in message.walk()):
+        return "a delivery-status part (no report-type)"
+    return None
 
 
-def read_bounce(message: EmailMessage) -> Bounce | None:
-    """What a delivery status report says, if this is one (RFC 3464)."""
-    if not _is_delivery_report(message):
-        return None
+def read_bounce(message: EmailMessage) -> Bounce:
+    """What a bounce says (call it for mail `automation_reason` called a bounce): the fields of
+    its delivery-status part when it has one (RFC 3464), else what a plain failure notice
+    shows (the returned Message-ID quoted in its text, `X-Failed-Recipients`)."""
     fields: dict[str, str] = {}
     original: str | None = None
     for part in message.walk():
         kind = part.get_content_type()
-        if kind == "message/delivery-status":
+        if kind in _STATUS_PARTS:
             fields.update(_status_fields(part))
-        elif kind in ("message/rfc822", "text/rfc822-headers") and original is None:
+        elif kind in _RETURNED_PARTS and original is None:
             original = _returned_message_id(part)
+    if not fields:
+        return _plain_bounce(message, original)
     return Bounce(
-        original_message_id=original,
+        original_message_id=original or _quoted_message_id(message),
         action=fields.get("action", "failed").lower(),
         status=fields.get("status"),
         diagnostic=fields.get("diagnostic-code"),
@@ -81,16 +103,56 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
     )
 
 
+def _plain_bounce(message: EmailMessage, original: str | None) -> Bounce:
+    text = _texts(message)
+    subject = str(message.get("Subject", "")).lower()
+    delayed = any(word in subject for word in _DELAY_WORDS)
+    failed = message.get("X-Failed-Recipients")
+    return Bounce(
+        original_message_id=original or _quoted_message_id(message, text),
+        action="delayed" if delayed else "failed",
+        status=None,
+        diagnostic=None,
+        recipient=str(failed).strip()[:320] if failed else None,
+    )
+
+
+def _texts(message: Message) -> str:
+    parts = []
+    for part in message.walk():
+        if part.get_content_maintype() == "text" and not part.is_multipart():
+            raw = part.get_payload(decode=True)
+            if isinstance(raw, bytes):
+                parts.append(raw.decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def _quoted_message_id(message: Message, text: str | None = None) -> str | None:
+    """The returned mail's Message-ID as quoted in the notice's text (the notice's own
+    Message-ID is a header, never in its text)."""
+    found = _QUOTED_MESSAGE_ID.search(text if text is not None else _texts(message))
+    return found.group(1) if found else None
+
+
 def _status_fields(part: Message) -> dict[str, str]:
     """Per-message and per-recipient fields; the first recipient's values win."""
     fields: dict[str, str] = {}
-    payload = part.get_payload()
-    blocks = payload if isinstance(payload, list) else []
-    for block in blocks:
-        if isinstance(block, Message):
-            for name, value in block.items():
-                fields.setdefault(name.lower(), str(value).strip())
+    for block in _status_blocks(part):
+        for name, value in block.items():
+            fields.setdefault(name.lower(), str(value).strip())
     return fields
+
+
+def _status_blocks(part: Message) -> list[Message]:
+    """The stdlib parses message/delivery-status into header blocks; the global (UTF-8) kind
+    arrives as text, so it is split into blocks here."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [block for block in payload if isinstance(block, Message)]
+    raw = part.get_payload(decode=True)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
+    return [HeaderParser().parsestr(block) for block in re.split(r"\r?\n\s*\r?\n", text)
+            if block.strip()]
 
 
 def _returned_message_id(part: Message) -> str | None:

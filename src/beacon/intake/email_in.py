@@ -70,7 +70,7 @@ def _parse(raw: bytes, account: str | None, received: datetime) -> ParseResult:
         return result
     kind, reason = automated
     result.automated.append(AutomatedMessage(kind, message, reason))
-    bounce = read_bounce(mail)
+    bounce = read_bounce(mail) if kind == "bounce" else None
     if bounce and bounce.original_message_id and bounce.action == "failed":
         result.statuses.append(
             DeliveryStatus(
