@@ -47,6 +47,55 @@ def test_64_concurrent_deliveries_of_one_payload_store_one_message(any_chan_beac
     assert stored[0].state == "processed"
 
 
+COPIES = 20
+
+
+def test_20_concurrent_copies_of_one_bad_body_make_one_dead_letter_with_a_count(
+    any_chan_beacon: Beacon,
+) -> None:
+    # Verified but unreadable: every copy is acknowledged, and all of them land on one row.
+    body = b'{"object": "page", "entry": "not a list"}'
+    headers = meta_headers(body)
+    start = threading.Barrier(COPIES)
+    statuses: list[int] = []
+
+    def deliver(base: str) -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            start.wait()
+            statuses.append(client.post("/webhooks/meta", content=body, headers=headers).status_code)
+
+    with serving(create_app(any_chan_beacon)) as base:
+        threads = [threading.Thread(target=deliver, args=(base,)) for _ in range(COPIES)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert statuses == [200] * COPIES
+    with any_chan_beacon.read_session_factory() as session:
+        [letter] = session.scalars(select(DeadLetter))
+    assert letter.copies == COPIES and letter.raw_body == body.decode()
+    assert letter.last_seen_at is not None and letter.last_seen_at >= letter.received_at
+
+
+def test_a_copy_of_a_resolved_letters_body_reopens_it_and_other_bodies_get_their_own_row(
+    chan_client: TestClient, chan_beacon: Beacon
+) -> None:
+    from datetime import UTC, datetime
+
+    first = b'{"object": "page", "entry": "not a list"}'
+    other = b'{"object": "page", "entry": 7}'
+    for body in (first, first, other):
+        chan_client.post("/webhooks/meta", content=body, headers=meta_headers(body))
+    with chan_beacon.session_factory.begin() as session:
+        letters = list(session.scalars(select(DeadLetter).order_by(DeadLetter.id)))
+        assert [(row.raw_body, row.copies) for row in letters] == [(first.decode(), 2), (other.decode(), 1)]
+        letters[0].resolved_at = datetime(2024, 11, 28, tzinfo=UTC)
+    chan_client.post("/webhooks/meta", content=first, headers=meta_headers(first))
+    with chan_beacon.read_session_factory() as session:
+        reopened = session.get_one(DeadLetter, letters[0].id)
+    assert reopened.copies == 3 and reopened.resolved_at is None
+
+
 def test_a_verified_but_unreadable_payload_is_acknowledged_and_kept(
     chan_client: TestClient, chan_beacon: Beacon
 ) -> None:

@@ -21,14 +21,17 @@ def list_letters(
     all_: Annotated[bool, typer.Option("--all", help="include resolved letters")] = False,
     limit: Annotated[int, typer.Option(help="most rows shown")] = 200,
 ) -> None:
-    """Show dead letters (unresolved by default) with their source and reason."""
+    """Show dead letters (unresolved by default): source, copies received, last seen, reason."""
     beacon = _beacon()
     with beacon.read_session_factory() as session:
         letters = unresolved(session, include_resolved=all_, limit=limit)
-    table = Table("id", "received (UTC)", "source", "retry", "resolved", "reason")
+    table = Table("id", "received (UTC)", "source", "copies", "last seen", "retry", "resolved",
+                  "reason")
     for letter in letters:
+        last_seen = letter.last_seen_at or letter.received_at
         table.add_row(
             str(letter.id), letter.received_at.strftime("%Y-%m-%d %H:%M:%S"), letter.source,
+            str(letter.copies), last_seen.strftime("%Y-%m-%d %H:%M:%S"),
             "yes" if parser_name(letter.source) else "no",
             letter.resolved_at.strftime("%Y-%m-%d %H:%M") if letter.resolved_at else "",
             letter.reason[:120],

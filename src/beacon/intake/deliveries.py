@@ -16,10 +16,11 @@ Signature failures are counted here too, without the body.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -96,20 +97,32 @@ def keep_dead_letter(
     session: Session, *, source: str, reason: str, raw: bytes, content_type: str | None,
     now: datetime,
 ) -> int:
-    """Keep the raw body losslessly: as text when it is UTF-8 without NUL, else as base64 (marked).
+    """Keep the raw body losslessly, once per source and body: as text when it is UTF-8 without
+    NUL, else as base64 (marked). Another copy of the same bytes (a provider's retry, a
+    concurrent duplicate, a re-import) counts on the row it already has (`copies`,
+    `last_seen_at`, the latest reason) and reopens it if it had been resolved: one atomic
+    upsert on the unique (source, body_sha256), so concurrent copies cannot make two rows.
 
     NUL is valid UTF-8 but PostgreSQL text cannot hold it, so such a body is kept as bytes too.
     """
     body, kind = _storable_body(raw), content_type
     if body is None:
         body, kind = base64.b64encode(raw).decode("ascii"), f"{content_type or ''}{BASE64_MARK}"
-    letter = DeadLetter(
+    statement = _dialect_insert(session)(DeadLetter).values(
         source=source, reason=reason[:4000], raw_body=body, content_type=(kind or None),
-        received_at=now,
+        received_at=now, last_seen_at=now, copies=1, body_sha256=hashlib.sha256(raw).hexdigest(),
     )
-    session.add(letter)
-    session.flush()
-    return letter.id
+    statement = statement.on_conflict_do_update(
+        index_elements=["source", "body_sha256"],
+        set_={"copies": DeadLetter.copies + 1, "last_seen_at": now, "reason": reason[:4000],
+              "resolved_at": None},
+    ).returning(DeadLetter.id)
+    return int(session.execute(statement).scalar_one())
+
+
+def _dialect_insert(session: Session) -> Any:
+    """The INSERT that speaks ON CONFLICT for the session's database."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _storable_body(raw: bytes) -> str | None:
@@ -131,9 +144,7 @@ def count_signature_failure(
 ) -> None:
     """One more failed signature on a channel's route, in its own short transaction."""
     with session_factory.begin() as session:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(ChannelHealth).values(
+        statement = _dialect_insert(session)(ChannelHealth).values(
             channel=channel, account=ANY_ACCOUNT, signature_failures=1,
             last_signature_failure_at=now, last_error=reason[:500], last_error_at=now,
         )

@@ -3,7 +3,8 @@
 Used by `beacon mail import` (files) and `beacon mail poll` (IMAP). `store_mail` returns only
 after its transaction committed, so the IMAP poller may then flag the mail `\\Seen`; the fresh
 message ids are published to the pipeline after the commit. Importing the same mail again is
-a no-op: messages by their unique Message-ID, an unreadable mail by its unchanged bytes.
+a no-op: messages by their unique Message-ID; an unreadable mail counts as one more copy on
+the dead letter that already holds its bytes.
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from beacon.intake import email_in
 from beacon.intake.deadletters import MAIL_SOURCE
 from beacon.intake.deliveries import Intake, keep_dead_letter, rejection_reason, take_in
 from beacon.intake.email_import import RawMail
 from beacon.intake.errors import IntakeError
-from beacon.store.tables import DeadLetter
 
 if TYPE_CHECKING:
     from beacon.bootstrap import Beacon
@@ -46,7 +43,7 @@ def store_mail(beacon: Beacon, mail: RawMail, *, publish: bool = True) -> Stored
     except IntakeError as error:
         reason = f"{error.code}: {error} ({mail.source})"
         with beacon.session_factory.begin() as session:
-            letter = _existing_letter(session, mail.data) or keep_dead_letter(
+            letter = keep_dead_letter(
                 session, source=MAIL_SOURCE, reason=reason, raw=mail.data,
                 content_type=MAIL_CONTENT_TYPE, now=now)
         return StoredMail(mail.source, Intake(dead_letter_id=letter), reason)
@@ -55,24 +52,12 @@ def store_mail(beacon: Beacon, mail: RawMail, *, publish: bool = True) -> Stored
         error_text = None
         if result.rejected:
             error_text = rejection_reason(result.rejected)
-            intake.dead_letter_id = _existing_letter(session, mail.data) or keep_dead_letter(
+            intake.dead_letter_id = keep_dead_letter(
                 session, source=MAIL_SOURCE, reason=error_text, raw=mail.data,
                 content_type=MAIL_CONTENT_TYPE, now=now)
     if publish and intake.fresh:
         beacon.transport.publish(intake.fresh)
     return StoredMail(mail.source, intake, error_text)
-
-
-def _existing_letter(session: Session, data: bytes) -> int | None:
-    """The unresolved dead letter already holding these exact bytes (a re-import), if any."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None  # kept as base64; a second copy is harmless and rare
-    return session.scalar(
-        select(DeadLetter.id).where(DeadLetter.source == MAIL_SOURCE, DeadLetter.raw_body == text,
-                                    DeadLetter.resolved_at.is_(None)).limit(1)
-    )
 
 
 def explain_imap_error(error: BaseException) -> str:

@@ -249,9 +249,15 @@ class CaseCounter(Base):
 
 
 class DeadLetter(Base):
-    """What could not be accepted or processed, kept with its raw bytes and the reason."""
+    """What could not be accepted or processed, kept with its raw bytes and the reason.
+
+    One row per bad body and source (0018): another copy of the same bytes counts in `copies`
+    and `last_seen_at` instead of adding a row. Pipeline failures carry no digest (each is a
+    stored message's own failure).
+    """
 
     __tablename__ = "dead_letters"
+    __table_args__ = (Index("ux_dead_letters_source_body", "source", "body_sha256", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64))  # api, replay, webhook:meta, pipeline
@@ -261,3 +267,6 @@ class DeadLetter(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     received_at: Mapped[datetime] = utc_column(default=utc_now)
     resolved_at: Mapped[datetime | None] = utc_column(nullable=True)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    copies: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_seen_at: Mapped[datetime | None] = utc_column(nullable=True)
