@@ -38,7 +38,7 @@ from beacon.intake.payload import (
 from beacon.intake.results import ParseResult, Rejection
 from beacon.intake.signatures import verify_x_signature, x_crc_response
 from beacon.intake.x_activity import is_activity_event, parse_activity_event
-from beacon.intake.x_dm import DmContext, read_dm, read_mark_read, users_by_id
+from beacon.intake.x_dm import EventContext, read_dm, read_mark_read, users_by_id
 from beacon.intake.x_posts import V2Includes, v1_tweet_message, v2_post_message
 from beacon.messages import utc_now
 
@@ -55,8 +55,7 @@ def verify(
 
 
 def crc_response(crc_token: str, *, consumer_secret: str) -> dict[str, str]:
-    """The CRC answer, keyed with the consumer secret (or the client secret when that is all
-    the deployment holds: pass whichever `crc_secret` chose)."""
+    """The CRC answer, keyed with the secret `crc_secret` chose."""
     return x_crc_response(crc_token, consumer_secret)
 
 
@@ -83,12 +82,12 @@ def parse(
         return parse_activity_event(data, channel_account, DEFAULT_V2_ACCOUNT, received)
     if data.has("data"):
         return parse_v2_document(data, channel_account or DEFAULT_V2_ACCOUNT, received)
-    raise PayloadUnsupported("neither an Account Activity event nor an API v2 document")
+    raise PayloadUnsupported("not an Account Activity, X Activity or API v2 document")
 
 
 def _account_activity(data: Node, account: str | None, received: datetime) -> ParseResult:
     own = data.ident("for_user_id")
-    context = DmContext(own, account or own, received, users_by_id(data.opt_child("users")))
+    context = EventContext(own, account or own, received, users_by_id(data.opt_child("users")))
     result = ParseResult()
     for tweet in data.items("tweet_create_events"):
         collect(result, tweet, lambda t, r: _read_tweet(t, r, context))
@@ -109,7 +108,7 @@ def _account_activity(data: Node, account: str | None, received: datetime) -> Pa
     return result
 
 
-def _read_tweet(tweet: Node, result: ParseResult, context: DmContext) -> None:
+def _read_tweet(tweet: Node, result: ParseResult, context: EventContext) -> None:
     user = tweet.child("user")
     if (user.opt_ident("id_str") or user.ident("id")) == context.own:
         result.ignored.append("tweet.own")

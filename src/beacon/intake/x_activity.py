@@ -21,7 +21,7 @@ from datetime import datetime
 
 from beacon.intake.payload import Node, collect
 from beacon.intake.results import ParseResult
-from beacon.intake.x_dm import DmContext, read_dm, users_by_id
+from beacon.intake.x_dm import EventContext, read_dm, users_by_id
 from beacon.intake.x_posts import V2Includes, v2_author_id, v2_post_message
 
 POST_EVENTS = (
@@ -54,7 +54,7 @@ def parse_activity_event(
                 lambda post, r: _read_post(post, r, includes, own, account, received))
     elif kind in DM_EVENTS:
         payload = event.child("payload")
-        context = DmContext(own, account, received, users_by_id(payload.opt_child("users")))
+        context = EventContext(own, account, received, users_by_id(payload.opt_child("users")))
         for dm in payload.items("direct_message_events"):
             collect(result, dm, lambda e, r: read_dm(e, r, context))
     else:

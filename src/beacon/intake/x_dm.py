@@ -20,7 +20,9 @@ from beacon.messages import Author, Channel, MediaRef
 
 
 @dataclass(frozen=True)
-class DmContext:
+class EventContext:
+    """What a delivery says about where its events belong (tweets and DMs alike)."""
+
     own: str | None  # the force's account id, when the delivery names it
     account: str  # the channel account the messages are stored under
     received_at: datetime
@@ -39,7 +41,7 @@ def dm_thread(first: str, second: str) -> str:
     return f"dm:{low}-{high}"
 
 
-def read_dm(event: Node, result: ParseResult, context: DmContext) -> None:
+def read_dm(event: Node, result: ParseResult, context: EventContext) -> None:
     if event.string("type") != "message_create":
         result.ignored.append(f"dm.{event.string('type')}")
         return
@@ -70,7 +72,7 @@ def read_dm(event: Node, result: ParseResult, context: DmContext) -> None:
     )
 
 
-def _own_dm(event: Node, create: Node, result: ParseResult, context: DmContext) -> None:
+def _own_dm(event: Node, create: Node, result: ParseResult, context: EventContext) -> None:
     """The force's own DM (our reply echoed back, or one a handler sent from X itself).
 
     Not citizen contact, so never triaged. It does prove the DM reached X: a `sent` status
@@ -108,7 +110,7 @@ def _dm_media(data: Node) -> list[MediaRef]:
     return [MediaRef(kind=kind, url=url, provider_id=media.opt_ident("id_str"))]
 
 
-def read_mark_read(event: Node, result: ParseResult, context: DmContext) -> None:
+def read_mark_read(event: Node, result: ParseResult, context: EventContext) -> None:
     reader = event.ident("sender_id")
     other = event.child("target").ident("recipient_id")
     result.statuses.append(
