@@ -31,7 +31,9 @@ _REPORT_TYPES = ("delivery-status", "global-delivery-status")
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
 _RETURNED_PARTS = ("message/rfc822", "text/rfc822-headers", "message/global",
                    "message/global-headers")
-_QUOTED_MESSAGE_ID = re.compile(r"^[ \t>]*Message-ID:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+_QUOTED_MESSAGE_ID = re.compile(
+    r"^[ \t>]*Message-ID:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE
+)
 _DELAY_WORDS = ("delayed", "delay", "warning", "still trying", "will retry")
 
 
@@ -75,7 +77,9 @@ def _delivery_report_reason(message: Message) -> str | None:
         kind = str(message.get_param("report-type", "")).lower()
         if kind in _REPORT_TYPES:
             return f"multipart/report; report-type={kind}"
-    if message.is_multipart() and any(p.get_content_type() in _STATUS_PARTS for p in message.walk()):
+    if message.is_multipart() and any(
+        part.get_content_type() in _STATUS_PARTS for part in message.walk()
+    ):
         return "a delivery-status part (no report-type)"
     return None
 
