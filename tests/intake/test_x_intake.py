@@ -201,3 +201,21 @@ def test_v1_retweet_and_quote_keep_the_whole_text_not_the_truncated_one() -> Non
     assert retweet.shared_of == "1861860000000000002"
     assert quote.text.endswith("with two older lads heading towards town")
     assert "…" not in quote.text and quote.shared_of == "1861860000000000002"
+
+
+def test_a_v2_post_without_author_id_never_takes_a_mentioned_user_as_its_author() -> None:
+    # Only the mentions were expanded: @bob is in includes.users but did not write the post.
+    body = json.dumps({
+        "data": {"id": "1862140000000000802", "text": "@ExamplePolice @bob_ls6 took my bike"},
+        "includes": {"users": [
+            {"id": "1450000000000000001", "username": "ExamplePolice"},
+            {"id": "1300000000000000123", "username": "bob_ls6"},
+        ]},
+    }).encode()
+    [post] = x.parse(body, channel_account="ExamplePolice", received_at=RECEIVED).messages
+    assert post.author.id == "x-unknown:1862140000000000802"
+    with_author = json.loads(body)
+    with_author["includes"]["users"].append({"id": "1300000000000000124", "username": "jo_ls6"})
+    [post] = x.parse(json.dumps(with_author).encode(), channel_account="ExamplePolice",
+                     received_at=RECEIVED).messages
+    assert post.author.id == "1300000000000000124" and post.author.handle == "@jo_ls6"

@@ -124,7 +124,9 @@ def parse_v2_document(data: Node, account: str, received: datetime) -> ParseResu
         collect(
             result,
             post,
-            lambda p, r: r.messages.append(v2_post_message(p, includes, account, received)),
+            lambda p, r: r.messages.append(
+                v2_post_message(p, includes, account, received, own=account)
+            ),
         )
     return result
 

@@ -13,12 +13,15 @@ A v1.1 retweet's own `text` is "RT @name: " plus the original cut to 140 charact
 original is in `retweeted_status` (its `extended_tweet.full_text` when it is long), so the
 retweet's text is rebuilt from it. A v2 post without `author_id` (a poller that did not ask for
 the field) takes its author from its copy in `includes.tweets`, else the one user in
-`includes.users` who is not the force, else `x-unknown:<post id>`: one identity per post, so
-unknown authors are never linked to each other.
+`includes.users` who is neither the force nor anyone the post @-mentions (mentioned users are
+expanded into `includes` too, and naming a mentioned person as the author would be worse than
+naming nobody), else `x-unknown:<post id>`: one identity per post, so unknown authors are never
+linked to each other.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from beacon.intake.errors import PayloadMalformed
@@ -26,6 +29,7 @@ from beacon.intake.payload import Node, build_message, from_epoch_ms, from_iso
 from beacon.messages import Author, Channel, InboundMessage, MediaRef, Place
 
 MEDIA_KINDS = {"photo": "image", "video": "video", "animated_gif": "video"}
+_AT_NAME = re.compile(r"@(\w{1,50})")
 
 
 def v1_time(text: str, path: str) -> datetime:
@@ -145,7 +149,8 @@ def _index(includes: Node, key: str, id_field: str) -> dict[str, Node]:
 
 
 def v2_author_id(post: Node, includes: V2Includes, own: str | None = None) -> str:
-    """The post's author; see the module note for the fallbacks when `author_id` is missing."""
+    """The post's author; see the module note for the fallbacks when `author_id` is missing.
+    `own` is the force's account, by id or by username."""
     given = post.opt_ident("author_id")
     if given:
         return given
@@ -153,8 +158,24 @@ def v2_author_id(post: Node, includes: V2Includes, own: str | None = None) -> st
     copy = includes.tweets.get(post_id)
     if copy is not None and copy.opt_ident("author_id"):
         return copy.ident("author_id")
-    others = [user_id for user_id in includes.users if user_id != own]
+    not_author = _mentioned(post) | {(own or "").lower()}
+    others = [
+        user_id for user_id, user in includes.users.items()
+        if user_id.lower() not in not_author
+        and (user.opt_string("username") or "").lower() not in not_author
+    ]
     return others[0] if len(others) == 1 else f"x-unknown:{post_id}"
+
+
+def _mentioned(post: Node) -> set[str]:
+    """Who the post @-mentions, lower-cased: usernames and ids from its entities, and any
+    @name in its text (a poller may not have asked for entities)."""
+    names = {name.lower() for name in _AT_NAME.findall(post.opt_string("text") or "")}
+    entities = post.opt_child("entities")
+    for mention in entities.items("mentions") if entities else []:
+        if isinstance(mention.value, dict):
+            names.update(str(mention.value.get(key, "")).lower() for key in ("username", "id"))
+    return names - {""}
 
 
 def v2_post_message(
