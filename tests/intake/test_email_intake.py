@@ -160,3 +160,12 @@ def test_html_to_text_drops_active_content() -> None:
         "<iframe src='https://evil'></iframe><a href='javascript:alert(1)'>link</a>"
     )
     assert html_to_text(html) == "Hi\nlink"
+
+
+def test_an_smtputf8_global_dsn_is_read_too() -> None:
+    # RFC 6533: message/global-delivery-status, which the stdlib leaves as text.
+    raw = fixture_bytes("email", "bounce_dsn_no_report_type.eml").replace(
+        b"Content-Type: message/delivery-status", b"Content-Type: message/global-delivery-status")
+    result = email_in.parse(raw, received_at=RECEIVED)
+    [status] = result.statuses
+    assert status.error_code == "5.1.1" and "does not exist" in (status.error_detail or "")

@@ -148,13 +148,23 @@ def _status_fields(part: Message) -> dict[str, str]:
 
 
 def _status_blocks(part: Message) -> list[Message]:
-    """The stdlib parses message/delivery-status into header blocks; the global (UTF-8) kind
-    arrives as text, so it is split into blocks here."""
+    """The stdlib parses message/delivery-status into one header block per field group; the
+    global (UTF-8) kind comes back as one block whose body holds the other groups as text, so
+    any such text is split into blocks here."""
     payload = part.get_payload()
-    if isinstance(payload, list):
-        return [block for block in payload if isinstance(block, Message)]
-    raw = part.get_payload(decode=True)
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
+    if not isinstance(payload, list):
+        return _text_blocks(str(payload))
+    blocks: list[Message] = []
+    for block in payload:
+        if isinstance(block, Message):
+            blocks.append(block)
+            rest = block.get_payload()
+            if isinstance(rest, str) and rest.strip():
+                blocks.extend(_text_blocks(rest))
+    return blocks
+
+
+def _text_blocks(text: str) -> list[Message]:
     return [HeaderParser().parsestr(block) for block in re.split(r"\r?\n\s*\r?\n", text)
             if block.strip()]
 
