@@ -26,6 +26,7 @@ from beacon.pipeline.runner import Pipeline
 from beacon.staff.accounts import Role
 from beacon.store.tables import Case, CaseEntry, Message, User
 from beacon.store.tables_audit import AuditEvent
+from beacon.store.tables_noise import IncidentRow
 from beacon.store.tables_relations import CaseRelation
 from tests.builders import inbound
 from tests.casework.casework_builders import case_from, staff
@@ -167,6 +168,27 @@ def test_a_merge_moves_messages_notes_and_history_and_closes_the_case_as_merged(
     assert _audit(desk, survivor) == [f"{gone.reference} merged: the same burglary"]
     with desk.read_session_factory() as session:
         assert survivor_of(session, merged) == survivor and survivor_of(session, survivor) is None
+
+
+def test_a_merged_case_is_not_reopened_and_its_incident_follows_the_merge(desk: Beacon) -> None:
+    survivor, merged = _cases(desk, 2)
+    now = desk.clock.now()
+    with desk.session_factory.begin() as session:
+        first = session.scalars(select(Message.id).where(Message.case_id == merged)).one()
+        incident = IncidentRow(force_id=1, key="test-incident", title="window", first_message_id=first,
+                               first_at=now, last_at=now, messages=1, reports=1, case_id=merged)
+        session.add(incident)
+        session.flush()
+        incident_id = incident.id
+    _merge(desk, merged, survivor)
+    for status in (Status.OPEN, Status.NEW, Status.WAITING):
+        refused = _refused(desk, "sue", lambda s, acc, me, case: change_status(s, case(merged), status, me.id, now))
+        assert refused.code == "case_merged" and "unmerge it to reopen it" in refused.detail
+    with desk.read_session_factory() as session:
+        assert session.get_one(IncidentRow, incident_id).case_id == survivor  # new reports join the survivor
+    _unmerge(desk, merged)
+    with desk.read_session_factory() as session:
+        assert session.get_one(IncidentRow, incident_id).case_id == merged
 
 
 def test_unmerge_puts_back_what_moved_and_the_status_before(desk: Beacon) -> None:

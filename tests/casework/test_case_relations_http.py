@@ -106,6 +106,9 @@ def test_merge_and_unmerge_through_the_api_for_supervisors_only(desk: Beacon) ->
                  409, "case_merged")
         _problem(client.post(f"/api/v1/cases/{survivor}/merge", json={"case_id": merged, "reason": "x"}),
                  409, "case_merged")
+        _problem(client.post(f"/api/v1/cases/{merged}/status", json={"status": "open"}), 409, "case_merged")
+        _problem(client.post(f"/api/v1/cases/{merged}/disposition", json={"outcome": "case", "reason": "x"}),
+                 409, "case_merged")
         back = client.post(f"/api/v1/cases/{merged}/unmerge", json={"reason": "two windows"})
         assert back.status_code == 200 and back.json()["merged_into"] is None
         assert client.get(f"/api/v1/cases/{merged}").json()["status"] == "new"

@@ -1,8 +1,9 @@
 """Merging a duplicate case into the one that goes on, and undoing it.
 
 A merge moves the merged case's messages, its timeline (messages, notes, status changes,
-dispositions: its history) and the references citizens quoted on it under the surviving case;
-its links and children move too. The merged case is closed, "merged into" the survivor, and
+dispositions: its history), the references citizens quoted on it and the incidents it held
+under the surviving case (new reports of them join the survivor); its links and children move
+too. The merged case is closed, "merged into" the survivor, and
 its reference leads there (`survivor_of`: a citizen quoting it, or a handler moving a message
 to it, reaches the survivor). The merge row lists exactly what moved, so unmerging moves it
 back and restores the merged case's status; nothing is deleted.
@@ -32,6 +33,7 @@ from beacon.cases.relations import (
 from beacon.cases.roles import check_may_merge_cases
 from beacon.noise.log import lock_force
 from beacon.store.tables import Case, CaseEntry, Message, Team
+from beacon.store.tables_noise import IncidentRow
 from beacon.store.tables_people import QuotedReference
 from beacon.store.tables_relations import CaseMerge, CaseRelation
 
@@ -80,12 +82,12 @@ def unmerge_case(session: Session, access: Access, merged: Case, actor: Actor, r
         onward = session.get_one(Case, later.survivor_id)
         raise RelationRefused(f"{survivor.reference} was merged into {onward.reference} since: unmerge that first",
                               "merged_since")
+    merge.undone_at, merge.undone_by_name, merge.undo_reason = now, actor.name, why  # first: it may reopen now
     _move_back(session, merge)
     _restore_relations(session, merge, actor, now)
     change_status(session, merged, Status(merge.merged_status), _user_id(actor), now)
     merged.closed_at = merge.merged_closed_at if merge.merged_status == Status.CLOSED.value else None
     _restore_survivor(session, merge, survivor)
-    merge.undone_at, merge.undone_by_name, merge.undo_reason = now, actor.name, why
     _entries(session, merged, survivor, actor, "unmerge", f"Unmerged from {survivor.reference}: {why}",
              f"Unmerged {merged.reference}: {why}", merge.id, now)
     _audit(session, actor, merge, merged, survivor, "unmerged", why, now)
@@ -148,6 +150,7 @@ def _move_contents(session: Session, from_id: int, to_id: int) -> dict[str, list
         "message_ids": list(session.scalars(select(Message.id).where(Message.case_id == from_id))),
         "entry_ids": list(session.scalars(select(CaseEntry.id).where(CaseEntry.case_id == from_id))),
         "quoted_ids": list(session.scalars(select(QuotedReference.id).where(QuotedReference.case_id == from_id))),
+        "incident_ids": list(session.scalars(select(IncidentRow.id).where(IncidentRow.case_id == from_id))),
     }
     _move(session, ids, to_id, from_case=from_id)
     return ids
@@ -155,12 +158,15 @@ def _move_contents(session: Session, from_id: int, to_id: int) -> dict[str, list
 
 def _move_back(session: Session, merge: CaseMerge) -> None:
     """Only what is still on the survivor: a message a handler moved on since stays where they put it."""
-    ids = {"message_ids": merge.message_ids, "entry_ids": merge.entry_ids, "quoted_ids": merge.quoted_ids}
+    ids = {"message_ids": merge.message_ids, "entry_ids": merge.entry_ids, "quoted_ids": merge.quoted_ids,
+           "incident_ids": merge.incident_ids}
     _move(session, ids, merge.merged_id, from_case=merge.survivor_id)
 
 
 def _move(session: Session, ids: dict[str, list[int]], to_id: int, *, from_case: int) -> None:
-    for table, key in ((Message, "message_ids"), (CaseEntry, "entry_ids"), (QuotedReference, "quoted_ids")):
+    tables = ((Message, "message_ids"), (CaseEntry, "entry_ids"), (QuotedReference, "quoted_ids"),
+              (IncidentRow, "incident_ids"))
+    for table, key in tables:
         if ids[key]:
             session.execute(update(table).where(table.id.in_(ids[key]), table.case_id == from_case)
                             .values(case_id=to_id))

@@ -26,24 +26,17 @@ from beacon.audit.log import Action, Actor
 from beacon.cases.access import NOT_FOUND, RESTRICTED_TEAM, Access, Hidden, case_for
 from beacon.cases.audit_events import record
 from beacon.cases.lifecycle import OPEN_STATUSES
+from beacon.cases.relation_errors import RelationRefused
 from beacon.store.tables import Case
 from beacon.store.tables_relations import CaseMerge, CaseRelation
 
+__all__ = ["RelationRefused"]  # raised here; defined apart for lifecycle's sake
 LINK, PARENT = "link", "parent"
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 MAX_DEPTH = 100  # a hierarchy deeper than this is a bug, not a force's work
 # The PostgreSQL advisory lock space of relation changes, one lock per force: a cycle check and
 # the parent it allows must not interleave with another's (SQLite: writers are serial already).
 LOCK_SPACE = zlib.crc32(b"beacon:case-relations") & 0x7FFFFFFF
-
-
-class RelationRefused(Exception):
-    """The change breaks a rule; `code` is stable for API clients, `conflict` says whether it is
-    the cases' state (409) rather than the request itself (422) that refuses it."""
-
-    def __init__(self, detail: str, code: str, *, conflict: bool = True) -> None:
-        super().__init__(detail)
-        self.detail, self.code, self.conflict = detail, code, conflict
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class CaseMerge(Base):
     message_ids: Mapped[list[Any]] = mapped_column(JSON)
     entry_ids: Mapped[list[Any]] = mapped_column(JSON)  # timeline entries: messages, notes, history
     quoted_ids: Mapped[list[Any]] = mapped_column(JSON)  # quoted references now leading to the survivor
+    incident_ids: Mapped[list[Any]] = mapped_column(JSON)  # incidents whose new reports join the survivor
     relations_ended: Mapped[list[Any]] = mapped_column(JSON)  # the merged case's links and children
     relations_made: Mapped[list[Any]] = mapped_column(JSON)  # the same, made again on the survivor
     merged_status: Mapped[str] = mapped_column(String(20))  # the merged case's status before

@@ -1,13 +1,13 @@
 """Cases that relate (issue 16): link, unlink, parent, detach, merge and unmerge, as the case
 page's forms and as the JSON API (`/api/v1/cases/{id}/links` …). Thin: the rules live in
 beacon.cases.relations and beacon.cases.case_merges; both cases go through the same wall
-(another force's or a hidden restricted team's case is the 404 of one that does not exist)."""
+(another force's or a hidden restricted team's case is the 404 of one that does not exist), and
+a broken rule is answered by web/refusals.py (409 or 422 problem+json, or the error page)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
@@ -16,32 +16,17 @@ from sqlalchemy.orm import Session
 
 from beacon.cases.case_merges import merge_cases, unmerge_case
 from beacon.cases.relations import (
-    RelationRefused, Related, Relations, detach, find_case, link_cases, relations_of, set_parent, unlink_cases,
+    Related, Relations, detach, find_case, link_cases, relations_of, set_parent, unlink_cases,
 )
 from beacon.store.tables import Case
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, audit_read, case_or_404
-from beacon.web.problems import Problem
 from beacon.web.security import Viewer
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["case relations"])
-T = TypeVar("T")
 Reason = Annotated[str, Form(max_length=1000)]
 Reference = Annotated[str, Form(max_length=32)]
-
-
-def refusals(action: Callable[[], T]) -> T:
-    """A broken rule as problem+json (or the error page): 409 for the cases' state, 422 for the request."""
-    try:
-        return action()
-    except RelationRefused as refused:
-        raise Problem(409 if refused.conflict else 422, "Cannot relate these cases", refused.detail,
-                      refused.code) from None
-
-
-def _other(session: Session, viewer: Viewer, case_id: int | None, reference: str | None) -> Case:
-    return refusals(lambda: find_case(session, viewer.access, case_id=case_id, reference=reference))
 
 
 def _back(case_id: int) -> Response:
@@ -54,8 +39,8 @@ def _back(case_id: int) -> Response:
 def link_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
               reference: Reference, reason: Reason) -> Response:
     case = case_or_404(session, viewer, case_id)
-    other = _other(session, viewer, None, reference)
-    refusals(lambda: link_cases(session, case, other, actor_of(viewer), reason, beacon.clock.now()))
+    other = find_case(session, viewer.access, reference=reference)
+    link_cases(session, case, other, actor_of(viewer), reason, beacon.clock.now())
     return _back(case_id)
 
 
@@ -63,8 +48,8 @@ def link_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: B
 def unlink_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
                 other_id: Annotated[int, Form()], reason: Reason) -> Response:
     case = case_or_404(session, viewer, case_id)
-    other = _other(session, viewer, other_id, None)
-    refusals(lambda: unlink_cases(session, case, other, actor_of(viewer), reason, beacon.clock.now()))
+    other = find_case(session, viewer.access, case_id=other_id)
+    unlink_cases(session, case, other, actor_of(viewer), reason, beacon.clock.now())
     return _back(case_id)
 
 
@@ -72,8 +57,8 @@ def unlink_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon:
 def parent_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
                 reference: Reference, reason: Reason) -> Response:
     child = case_or_404(session, viewer, case_id)
-    parent = _other(session, viewer, None, reference)
-    refusals(lambda: set_parent(session, child, parent, actor_of(viewer), reason, beacon.clock.now()))
+    parent = find_case(session, viewer.access, reference=reference)
+    set_parent(session, child, parent, actor_of(viewer), reason, beacon.clock.now())
     return _back(case_id)
 
 
@@ -81,7 +66,7 @@ def parent_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon:
 def detach_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
                 reason: Reason) -> Response:
     child = case_or_404(session, viewer, case_id)
-    refusals(lambda: detach(session, child, actor_of(viewer), reason, beacon.clock.now()))
+    detach(session, child, actor_of(viewer), reason, beacon.clock.now())
     return _back(case_id)
 
 
@@ -89,9 +74,8 @@ def detach_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon:
 def merge_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
                reference: Reference, reason: Reason) -> Response:
     merged = case_or_404(session, viewer, case_id)
-    survivor = _other(session, viewer, None, reference)
-    refusals(lambda: merge_cases(session, viewer.access, merged, survivor, actor_of(viewer), reason,
-                                 beacon.clock.now()))
+    survivor = find_case(session, viewer.access, reference=reference)
+    merge_cases(session, viewer.access, merged, survivor, actor_of(viewer), reason, beacon.clock.now())
     return _back(survivor.id)
 
 
@@ -99,7 +83,7 @@ def merge_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: 
 def unmerge_form(case_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
                  reason: Reason) -> Response:
     merged = case_or_404(session, viewer, case_id)
-    refusals(lambda: unmerge_case(session, viewer.access, merged, actor_of(viewer), reason, beacon.clock.now()))
+    unmerge_case(session, viewer.access, merged, actor_of(viewer), reason, beacon.clock.now())
     return _back(case_id)
 
 
@@ -195,8 +179,8 @@ def _answer(session: Session, viewer: Viewer, case: Case) -> RelationsOut:
 def post_link(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: WriteSession,
               beacon: BeaconDep) -> RelationsOut:
     case = case_or_404(session, viewer, case_id)
-    other = _other(session, viewer, body.case_id, body.reference)
-    refusals(lambda: link_cases(session, case, other, actor_of(viewer), body.reason, beacon.clock.now()))
+    other = find_case(session, viewer.access, case_id=body.case_id, reference=body.reference)
+    link_cases(session, case, other, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, case)
 
 
@@ -205,8 +189,8 @@ def post_link(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: Write
 def post_unlink(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: WriteSession,
                 beacon: BeaconDep) -> RelationsOut:
     case = case_or_404(session, viewer, case_id)
-    other = _other(session, viewer, body.case_id, body.reference)
-    refusals(lambda: unlink_cases(session, case, other, actor_of(viewer), body.reason, beacon.clock.now()))
+    other = find_case(session, viewer.access, case_id=body.case_id, reference=body.reference)
+    unlink_cases(session, case, other, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, case)
 
 
@@ -215,8 +199,8 @@ def post_unlink(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: Wri
 def post_parent(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: WriteSession,
                 beacon: BeaconDep) -> RelationsOut:
     child = case_or_404(session, viewer, case_id)
-    parent = _other(session, viewer, body.case_id, body.reference)
-    refusals(lambda: set_parent(session, child, parent, actor_of(viewer), body.reason, beacon.clock.now()))
+    parent = find_case(session, viewer.access, case_id=body.case_id, reference=body.reference)
+    set_parent(session, child, parent, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, child)
 
 
@@ -225,7 +209,7 @@ def post_parent(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: Wri
 def post_detach(case_id: int, body: ReasonIn, viewer: ApiViewer, session: WriteSession,
                 beacon: BeaconDep) -> RelationsOut:
     child = case_or_404(session, viewer, case_id)
-    refusals(lambda: detach(session, child, actor_of(viewer), body.reason, beacon.clock.now()))
+    detach(session, child, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, child)
 
 
@@ -234,9 +218,8 @@ def post_detach(case_id: int, body: ReasonIn, viewer: ApiViewer, session: WriteS
 def post_merge(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: WriteSession,
                beacon: BeaconDep) -> RelationsOut:
     merged = case_or_404(session, viewer, case_id)
-    survivor = _other(session, viewer, body.case_id, body.reference)
-    refusals(lambda: merge_cases(session, viewer.access, merged, survivor, actor_of(viewer), body.reason,
-                                 beacon.clock.now()))
+    survivor = find_case(session, viewer.access, case_id=body.case_id, reference=body.reference)
+    merge_cases(session, viewer.access, merged, survivor, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, merged)
 
 
@@ -245,5 +228,5 @@ def post_merge(case_id: int, body: OtherCaseIn, viewer: ApiViewer, session: Writ
 def post_unmerge(case_id: int, body: ReasonIn, viewer: ApiViewer, session: WriteSession,
                  beacon: BeaconDep) -> RelationsOut:
     merged = case_or_404(session, viewer, case_id)
-    refusals(lambda: unmerge_case(session, viewer.access, merged, actor_of(viewer), body.reason, beacon.clock.now()))
+    unmerge_case(session, viewer.access, merged, actor_of(viewer), body.reason, beacon.clock.now())
     return _answer(session, viewer, merged)

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("message_ids", sa.JSON(), nullable=False),
         sa.Column("entry_ids", sa.JSON(), nullable=False),
         sa.Column("quoted_ids", sa.JSON(), nullable=False),
+        sa.Column("incident_ids", sa.JSON(), nullable=False),
         sa.Column("relations_ended", sa.JSON(), nullable=False),
         sa.Column("relations_made", sa.JSON(), nullable=False),
         sa.Column("merged_status", sa.String(length=20), nullable=False),
