@@ -44,7 +44,7 @@ def merge_cases(session: Session, access: Access, merged: Case, survivor: Case, 
                 now: datetime) -> CaseMerge:
     check_may_merge_cases(access)
     why = checked_reason(reason, f"{merged.reference} is the same matter as {survivor.reference}")
-    _lock(session, merged.force_id)
+    _lock(session, merged.force_id, merged, survivor)
     _check_mergeable(session, merged, survivor)
     moved = _move_contents(session, merged.id, survivor.id)
     ended, made = _move_relations(session, merged, survivor, actor, now)
@@ -72,7 +72,7 @@ def unmerge_case(session: Session, access: Access, merged: Case, actor: Actor, r
     """Put back what the merge moved (what is still on the survivor) and the merged case's status."""
     check_may_merge_cases(access)
     why = checked_reason(reason, "the merge was wrong")
-    _lock(session, merged.force_id)
+    _lock(session, merged.force_id, merged)
     merge = active_merge_of(session, merged.id)
     if merge is None:
         raise RelationRefused(f"{merged.reference} is not merged into another case", "not_merged")
@@ -117,11 +117,11 @@ def survivors_of(session: Session, case_ids: set[int]) -> dict[int, int]:
     return redirects
 
 
-def _lock(session: Session, force_id: int) -> None:
+def _lock(session: Session, force_id: int, *cases: Case) -> None:
     """The relations lock, and the force's noise lock, which the pipeline holds while it decides
     a batch (PostgreSQL): a message attached meanwhile is moved too, or sees the merge."""
-    lock_relations(session, force_id)
     lock_force(session, force_id)
+    lock_relations(session, force_id, *cases)
 
 
 def _check_mergeable(session: Session, merged: Case, survivor: Case) -> None:

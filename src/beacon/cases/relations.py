@@ -65,9 +65,13 @@ class Relations:
     merged_from: list[MergeLine]
 
 
-def lock_relations(session: Session, force_id: int) -> None:
+def lock_relations(session: Session, force_id: int, *cases: Case) -> None:
+    """The force's relations lock, then `cases` read again: a status changed by someone who held
+    the lock before us is what the rules must see."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:space, :force)"), {"space": LOCK_SPACE, "force": force_id})
+        for case in cases:
+            session.refresh(case)
 
 
 def find_case(session: Session, access: Access, *, case_id: int | None = None, reference: str | None = None) -> Case:
@@ -112,7 +116,7 @@ def checked_reason(reason: str, what: str) -> str:
 
 def link_cases(session: Session, case: Case, other: Case, actor: Actor, reason: str, now: datetime) -> CaseRelation:
     why = checked_reason(reason, "these cases are related")
-    lock_relations(session, case.force_id)
+    lock_relations(session, case.force_id, case, other)
     _not_itself(case, other, "linked to itself")
     for each in (case, other):
         check_not_merged(session, each)
@@ -139,7 +143,7 @@ def unlink_cases(session: Session, case: Case, other: Case, actor: Actor, reason
 
 def set_parent(session: Session, child: Case, parent: Case, actor: Actor, reason: str, now: datetime) -> CaseRelation:
     why = checked_reason(reason, f"{child.reference} belongs under {parent.reference}")
-    lock_relations(session, child.force_id)
+    lock_relations(session, child.force_id, child, parent)
     _not_itself(child, parent, "its own parent")
     for each in (child, parent):
         check_not_merged(session, each)
