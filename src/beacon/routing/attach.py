@@ -1,11 +1,10 @@
 """Attach instead of duplicate: which open case a message belongs to, and why.
 
 In order: a Beacon case reference written in the text (BC-261128-0042; a merged case's leads
-to the case it was merged into), a reference the citizen
-quoted before on an open case (a crime number such as WB-46103-25), the open case of the
-incident the message belongs to when the evidence is strong (`routing/incident_join.py`), the
-author's own open case. Only when none applies is a new
-case opened. References only ever match cases of the message's own force.
+to the case it was merged into), a reference the citizen quoted before on an open case (a crime
+number such as WB-46103-25), the open case of the incident the message belongs to when the
+evidence is strong (`routing/incident_join.py`), the author's own open case. Only when none
+applies is a new case opened. References only ever match cases of the message's own force.
 """
 
 from __future__ import annotations
