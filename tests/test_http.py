@@ -243,6 +243,12 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
                                                       "reply_key": "k1", "csrf_token": token}}),
     ]
     routes += people_routes(beacon, person_id, receipt["id"], token)  # people and routing (issue 6)
+    routes += [("GET", f"/api/v1/cases/{case_id}/links", None)]  # cases that relate (issue 16)
+    routes += [("POST", f"/api/v1/cases/{case_id}/{action}", {"json": {"case_id": case_id, "reason": "x"}})
+               for action in ("links", "unlink", "parent", "detach", "merge", "unmerge")]
+    routes += [("POST", f"/cases/{case_id}/{action}", {"data": {"reference": "BC-261128-0001", "other_id": case_id,
+                                                                "reason": "x", "csrf_token": token}})
+               for action in ("links", "unlink", "parent", "detach", "merge", "unmerge")]
     api_token_id, _ = issue(beacon)  # the demo force's API token (issue 14)
     routes += [("POST", f"/admin/tokens/{api_token_id}/revoke", {"data": {"csrf_token": token}})]
     ann_id, ann_session = _user_and_session(beacon, "ann")  # accounts (issue 14): another force's user

@@ -89,6 +89,21 @@ RECORDS: dict[tuple[str, str], Takes | str] = {
     ("POST", "/api/v1/cases/{id}/assignee"): Takes("case", json=_form(user_id=1, reason=R)),
     ("POST", "/api/v1/cases/{id}/team"): Takes("case", json=_form(team_id=1, reason=R)),
     ("GET", "/audit/cases/{id}"): Takes("case"),
+    # cases that relate (issue 16): the case in the path is walked; the other case goes through
+    # the same wall (tests/casework/test_case_relations_http.py)
+    ("POST", "/cases/{id}/links"): Takes("case", form=_form(reference="BC-261128-0001", reason=R)),
+    ("POST", "/cases/{id}/unlink"): Takes("case", form=_form(other_id=SAME, reason=R)),
+    ("POST", "/cases/{id}/parent"): Takes("case", form=_form(reference="BC-261128-0001", reason=R)),
+    ("POST", "/cases/{id}/detach"): Takes("case", form=_form(reason=R)),
+    ("POST", "/cases/{id}/merge"): Takes("case", form=_form(reference="BC-261128-0001", reason=R)),
+    ("POST", "/cases/{id}/unmerge"): Takes("case", form=_form(reason=R)),
+    ("GET", "/api/v1/cases/{id}/links"): Takes("case"),
+    ("POST", "/api/v1/cases/{id}/links"): Takes("case", json=_form(case_id=SAME, reason=R)),
+    ("POST", "/api/v1/cases/{id}/unlink"): Takes("case", json=_form(case_id=SAME, reason=R)),
+    ("POST", "/api/v1/cases/{id}/parent"): Takes("case", json=_form(case_id=SAME, reason=R)),
+    ("POST", "/api/v1/cases/{id}/detach"): Takes("case", json=_form(reason=R)),
+    ("POST", "/api/v1/cases/{id}/merge"): Takes("case", json=_form(case_id=SAME, reason=R)),
+    ("POST", "/api/v1/cases/{id}/unmerge"): Takes("case", json=_form(reason=R)),
     ("GET", "/audit/export.csv"): Takes("case", field="case_id"),
     # --- messages, persons and what hangs off them -------------------------------------------
     ("GET", "/api/v1/messages/{id}"): Takes("message"),

@@ -24,6 +24,7 @@ from tests.routes import app_routes
 from tests.casework.casework_builders import PASSWORD, case_from, on_shift, staff, tick
 from tests.people.people_audit_calls import PEOPLE_EXCLUDED, PEOPLE_EXPECTED, people_calls  # issue 6
 from tests.desk.desk_audit_calls import DESK_EXCLUDED, DESK_EXPECTED, desk_calls  # issue 8
+from tests.casework.relations_audit_calls import RELATIONS_EXPECTED, relations_calls  # issue 16
 
 # Routes that record nothing, and why. Everything else must be in EXPECTED below.
 EXCLUDED = {
@@ -114,6 +115,7 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/account/sessions/{id}/end"): [(CHANGED, "user")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
+    **RELATIONS_EXPECTED,  # cases that relate (issue 16): links, parents, merges
 }
 
 
@@ -213,6 +215,7 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/audit/persons/{id}", {"url": f"/audit/persons/{p}"}),
         ("GET", "/audit/export.csv", {"url": f"/audit/export.csv?case_id={c}"}),
         *desk_calls(w),  # desk and control room (issue 8)
+        *relations_calls(w),  # cases that relate (issue 16)
         *people_calls(w),  # people and routing (issue 6)
         ("POST", "/logout", {"url": "/logout", "data": form}),
     ]

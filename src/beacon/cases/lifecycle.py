@@ -10,8 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
+from beacon.cases.relation_errors import RelationRefused
 from beacon.store.forces import team_id
 from beacon.store.tables import Case, CaseCounter, CaseEntry, Force, Message
+from beacon.store.tables_relations import CaseMerge
 from beacon.triage.result import TriageResult
 
 
@@ -134,8 +136,13 @@ def add_note(session: Session, case: Case, user_id: int, text: str, now: datetim
 def change_status(
     session: Session, case: Case, status: Status, user_id: int | None, now: datetime
 ) -> CaseEntry | None:
+    """A merged case stays closed until it is unmerged: reopened, it would be counted as open
+    beside the survivor that holds its messages (beacon.cases.case_merges)."""
     if case.status == status.value:
         return None
+    if status is not Status.CLOSED and _merged(session, case.id):
+        raise RelationRefused(f"{case.reference} was merged into another case: unmerge it to reopen it",
+                              "case_merged")
     entry = CaseEntry(
         case_id=case.id,
         kind="status",
@@ -149,6 +156,11 @@ def change_status(
     case.updated_at = now
     session.add(entry)
     return entry
+
+
+def _merged(session: Session, case_id: int) -> bool:
+    return session.scalar(select(CaseMerge.id).where(CaseMerge.merged_id == case_id, CaseMerge.undone_at.is_(None))
+                          .limit(1)) is not None
 
 
 def _rank(priority: str) -> int:

@@ -10,6 +10,10 @@ JSON API and the command line (as beacon.people.roles is for merges).
 - Exports: the desk's lists as CSV (inbox, incidents, control room tables) for every role, each
   narrowed to what the exporter may see; a handover pack for a handler's own team; a case's or
   person's whole trail (the person bundle) for supervisors and admins only.
+- Cases that relate (beacon.cases.relations, beacon.cases.case_merges): anyone who may see both
+  cases may link and unlink them and set or detach a parent, since that only points one at the
+  other. Merging moves citizens' messages from one case into another and closes it, so merging
+  and unmerging are a supervisor's or an admin's, as merging persons is (beacon.people.roles).
 """
 
 from __future__ import annotations
@@ -76,3 +80,12 @@ def check_may_export(access: Access, kind: Export, team_id: int | None = None) -
         what = {Export.HANDOVER_PACK: "a handover pack of another team's cases",
                 Export.TRAIL: "a case's or person's whole trail"}.get(kind, kind.value)
         raise CaseForbidden(f"a {access.role} cannot export {what}: that is for a supervisor or admin")
+
+
+def may_merge_cases(access: Access) -> bool:
+    return _in_charge(access)
+
+
+def check_may_merge_cases(access: Access) -> None:
+    if not may_merge_cases(access):
+        raise CaseForbidden(f"a {access.role} cannot merge or unmerge cases: that is for a supervisor or admin")

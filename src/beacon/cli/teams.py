@@ -31,7 +31,8 @@ from beacon.config import Settings
 from beacon.store.tables import Case, User
 
 team_app = typer.Typer(help="Teams (queues), restricted teams and their members.", no_args_is_help=True)
-case_app = typer.Typer(help="Cases: hand one on to a colleague or another team.", no_args_is_help=True)
+case_app = typer.Typer(help="Cases: hand one on to a colleague or another team; link, parent, merge.",
+                        no_args_is_help=True)
 app.add_typer(team_app, name="team")
 app.add_typer(case_app, name="case")
 out = Console(soft_wrap=True)

@@ -40,7 +40,7 @@ class Workload:
     queue: dict[str, int]  # open cases by priority
     unassigned: int
     oldest_unacknowledged: list[Waiting]
-    breaches_open: int  # SLA milestones past due and still not met
+    breaches_open: int  # SLA milestones of open cases past due and still not met
     breaches_today: int  # milestones that breached in the last 24 hours
     staff: list[OnShift]
 
@@ -87,8 +87,10 @@ def _oldest_unacknowledged(session: Session, force_id: int, now: datetime, hidde
 
 
 def _breaches(session: Session, force_id: int, now: datetime) -> tuple[int, int]:
-    running = session.scalar(select(func.count(CaseClock.id)).where(
-        CaseClock.force_id == force_id, CaseClock.met_at.is_(None), CaseClock.due_at < now))
+    """Breached now: on an open case only. A closed case's unmet clock (one merged into another
+    case, whose own clocks run on) is nobody's to meet, so it is not a breach still open."""
+    running = session.scalar(select(func.count(CaseClock.id)).join(Case, Case.id == CaseClock.case_id).where(
+        CaseClock.force_id == force_id, CaseClock.met_at.is_(None), CaseClock.due_at < now, Case.status.in_(OPEN)))
     today = session.scalar(select(func.count(CaseClock.id)).where(
         CaseClock.force_id == force_id, CaseClock.breached_at >= now - timedelta(hours=24)))
     return int(running or 0), int(today or 0)

@@ -1,10 +1,10 @@
 """Attach instead of duplicate: which open case a message belongs to, and why.
 
-In order: a Beacon case reference written in the text (BC-261128-0042), a reference the citizen
-quoted before on an open case (a crime number such as WB-46103-25), the open case of the
-incident the message belongs to when the evidence is strong (`routing/incident_join.py`), the
-author's own open case. Only when none applies is a new
-case opened. References only ever match cases of the message's own force.
+In order: a Beacon case reference written in the text (BC-261128-0042; a merged case's leads
+to the case it was merged into), a reference the citizen quoted before on an open case (a crime
+number such as WB-46103-25), the open case of the incident the message belongs to when the
+evidence is strong (`routing/incident_join.py`), the author's own open case. Only when none
+applies is a new case opened. References only ever match cases of the message's own force.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from beacon.cases.case_merges import survivor_of
 from beacon.cases.lifecycle import OPEN_STATUSES, open_case_id_for_person
 from beacon.routing.incident_join import incident_evidence
 from beacon.store.tables import Case, Message
@@ -56,6 +57,8 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
     """An open case of this force whose reference, or a reference quoted on it, is in the text."""
     for reference in beacon_references(message.text):
         case = session.scalar(select(Case).where(Case.reference == reference, Case.force_id == message.force_id))
+        if case is not None and case.status not in OPEN_STATUS_VALUES:
+            case = _merged_into(session, case)  # a merged case's reference leads to its survivor
         if case is not None and case.status in OPEN_STATUS_VALUES:
             return Match(case, f"carries the case reference {reference}")
     for reference in other_references(message.text):
@@ -70,6 +73,11 @@ def case_by_reference(session: Session, message: Message) -> Match | None:
         if case is not None:
             return Match(case, f"quotes {reference}, already quoted on")
     return None
+
+
+def _merged_into(session: Session, case: Case) -> Case | None:
+    survivor = survivor_of(session, case.id)
+    return session.get_one(Case, survivor) if survivor is not None else None
 
 
 def follow_up_case(session: Session, message: Message, new_author: bool = False) -> FollowUp | None:

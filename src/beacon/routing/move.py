@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor, append_event
+from beacon.cases.case_merges import survivor_of
 from beacon.cases.lifecycle import PRIORITY_ORDER
 from beacon.people.errors import NotFound, Refused
 from beacon.store.tables import Case, CaseEntry, Message
@@ -39,7 +40,8 @@ def find_case(session: Session, force_id: int, *, case_id: int | None = None, re
     case = session.scalar(query)
     if case is None:
         raise NotFound(f"case {case_id if case_id is not None else reference}")
-    return case
+    survivor = survivor_of(session, case.id)  # a merged case's reference leads to its survivor
+    return session.get_one(Case, survivor) if survivor is not None else case
 
 
 def move_message(

@@ -13,6 +13,7 @@ from beacon.store import tables_guidance  # noqa: F401
 from beacon.store import tables_noise  # noqa: F401
 from beacon.store import tables_outbox  # noqa: F401
 from beacon.store import tables_people  # noqa: F401
+from beacon.store import tables_relations  # noqa: F401
 from beacon.store import tables_scale  # noqa: F401
 from beacon.store.tables import Base
 

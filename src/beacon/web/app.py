@@ -29,6 +29,7 @@ from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
 from beacon.web import account_pages, admin_users, oidc_sign_in  # accounts (issue 14)
 from beacon.web import api_docs  # Swagger UI served locally (issue 14)
+from beacon.web import case_relations  # cases that relate (issue 16)
 from beacon.web.headers import SecurityHeaders
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
 from beacon.web.refusals import install_refusal_handlers
@@ -125,6 +126,8 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(admin_users.router)
     app.include_router(pages.router)
     app.include_router(case_page.router)  # desk (issue 8)
+    app.include_router(case_relations.pages)  # cases that relate (issue 16)
+    app.include_router(case_relations.api)
     app.include_router(guidance_pages.router)
     app.include_router(control_room.router)
     app.include_router(exports.router)

@@ -16,7 +16,9 @@ from beacon.bootstrap import Beacon
 from beacon.cases import queries
 from beacon.cases.assignment import reassign_choices, team_choices
 from beacon.cases.audit_events import record
-from beacon.cases.roles import Export, may_export
+from beacon.cases.case_merges import survivor_of
+from beacon.cases.relations import relations_of
+from beacon.cases.roles import Export, may_export, may_merge_cases
 from beacon.cases.casework_view import case_panel
 from beacon.cases.lifecycle import Status
 from beacon.routing.case_disposition import (
@@ -25,6 +27,7 @@ from beacon.routing.case_disposition import (
 from beacon.routing.disposition import Outcome
 from beacon.routing.policy import Policy, load_policy
 from beacon.store.tables import Case, Message
+from beacon.web.case_relations import shown_cases
 from beacon.web.control_room import beat_map_from
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, audit_read, case_or_404, render
@@ -77,7 +80,8 @@ def show_case(request: Request, viewer: Viewer, session: Session, beacon: Beacon
         disposition=disposition, disposition_line=describe(disposition) if disposition else None,
         options=disposition_options(beacon, session, case), outcome_labels=OUTCOME_LABELS,
         hand_to=reassign_choices(session, viewer.access, case), move_to=team_choices(session, viewer.access, case),
-        may_see_trail=may_export(viewer.access, Export.TRAIL), **extra,
+        may_see_trail=may_export(viewer.access, Export.TRAIL), may_merge=may_merge_cases(viewer.access),
+        relations=relations_of(session, viewer.access, case), **extra,
     )
 
 
@@ -88,9 +92,13 @@ def _shown(case: Case) -> list[tuple[str, int | str]]:
 @router.get("/cases/{case_id}")
 def case_page(
     case_id: int, request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep
-) -> HTMLResponse:
+) -> Response:
     case = case_or_404(session, viewer, case_id)
-    audit_read(beacon, viewer, _shown(case), "case page")
+    survivor = survivor_of(session, case.id)
+    if survivor is not None:  # a merged case's page is its survivor's, under the same wall
+        return RedirectResponse(f"/cases/{case_or_404(session, viewer, survivor).id}", status_code=303)
+    related = shown_cases(relations_of(session, viewer.access, case))
+    audit_read(beacon, viewer, _shown(case), "case page", {"related_cases": related} if related else None)
     return show_case(request, viewer, session, beacon, case)
 
 

@@ -1,6 +1,8 @@
 """A record the viewer may not see is answered exactly as one that does not exist (404), and
-the refusal is put on the audit log with the route and why; a role's refusal is a 403. The
-rules are beacon.cases.access and beacon.cases.roles; this only answers and records."""
+the refusal is put on the audit log with the route and why; a role's refusal is a 403. A rule
+of related cases (beacon.cases.relations) broken is a 409 for the cases' state or a 422 for the
+request, with its stable code. The rules are beacon.cases.access, beacon.cases.roles and
+beacon.cases.relations; this only answers and records."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from beacon.audit.log import Action
 from beacon.cases.access import Hidden
 from beacon.cases.audit_events import record, user_actor
+from beacon.cases.relation_errors import RelationRefused
 from beacon.cases.roles import CaseForbidden
 from beacon.people.errors import Forbidden
 from beacon.web.problems import Problem
@@ -48,3 +51,8 @@ def install_refusal_handlers(app: FastAPI, problem: ProblemHandler) -> None:
     async def _forbidden(request: Request, exc: Exception) -> Any:
         await run_in_threadpool(record_refusal, request, "route", route_of(request), f"forbidden: {exc}")
         return await problem(request, Problem(403, "Not allowed", str(exc), "forbidden"))
+
+    @app.exception_handler(RelationRefused)
+    async def _relation(request: Request, exc: RelationRefused) -> Any:
+        return await problem(request, Problem(409 if exc.conflict else 422, "Cannot relate these cases",
+                                              exc.detail, exc.code))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.case_merges import survivors_of
 from beacon.cases.lifecycle import OPEN_STATUSES
 from beacon.people.normalise import EMAIL_CHANNELS, PHONE_CHANNELS
 from beacon.routing.incident_join import CASE_MESSAGES
@@ -89,6 +90,7 @@ class BatchState:
     history: dict[int, list[tuple[int, str, datetime]]] = field(default_factory=lambda: defaultdict(list))
     new_identities: list[tuple[int, int, str | None]] = field(default_factory=list)  # (force, person, name)
     candidates: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)  # (force, low, high)
+    merged_into: dict[int, int] = field(default_factory=dict)  # a merged case named by reference -> survivor
 
     # ---- lookups, as the per-message queries answered them --------------------------------------
 
@@ -105,9 +107,11 @@ class BatchState:
         return max(found, key=lambda r: (r.created_at, r.id)).id if found else None
 
     def case_with_reference(self, force_id: int, reference: str) -> CaseState | None:
+        """The case of that reference; a merged case's leads to its survivor (as `survivor_of`)."""
         for state in self.cases.values():
             if state.record.reference == reference and state.record.force_id == force_id:
-                return state
+                survivor = self.merged_into.get(state.record.id)
+                return self.cases[survivor] if survivor is not None else state
         return None
 
     def open_case_quoting(self, force_id: int, reference: str) -> CaseState | None:
@@ -206,8 +210,21 @@ def load_cases(session: Session, state: BatchState, *, case_ids: set[int], perso
         conditions.append(_C.reference.in_(sorted(references)))
     for row in session.execute(select(*Case.__table__.columns).where(or_(*conditions))):
         state.cases[row.id] = CaseState(Record(dict(row._mapping)))
+    if references:
+        _load_survivors(session, state, references)
     if state.cases:
         _load_members(session, state, item_ids, reply_tos)
+
+
+def _load_survivors(session: Session, state: BatchState, references: set[str]) -> None:
+    """A closed case named by reference may have been merged: load the case it leads to."""
+    closed = {c.record.id for c in state.cases.values()
+              if c.record.reference in references and c.record.status not in OPEN}
+    state.merged_into = survivors_of(session, closed) if closed else {}
+    missing = sorted(set(state.merged_into.values()) - set(state.cases))
+    if missing:
+        for row in session.execute(select(*Case.__table__.columns).where(_C.id.in_(missing))):
+            state.cases[row.id] = CaseState(Record(dict(row._mapping)))
 
 
 def _load_members(session: Session, state: BatchState, item_ids: set[int], reply_tos: set[str]) -> None:
