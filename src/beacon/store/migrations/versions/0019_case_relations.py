@@ -3,15 +3,15 @@
 Deploying: adds two tables only; safe while Beacon runs. No case relates to another until a
 handler links, parents or a supervisor merges one.
 
-Revision ID: 0018
-Revises: 0017 (restricted teams)
+Revision ID: 0019
+Revises: 0018 (deduplicate dead letters)
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
