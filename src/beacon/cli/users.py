@@ -5,7 +5,6 @@ beacon.cases.teams), which audits (and ends sessions where the change needs it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -40,8 +39,7 @@ def user_list(force: Annotated[str | None, typer.Option(help="force slug (defaul
               ) -> None:
     """The force's users: role, team, state, second factor, open sessions."""
     settings = Settings()
-    rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
-                         lifetime=timedelta(hours=settings.session_lifetime_hours))
+    rules = SessionRules.of(settings.session_idle_minutes, settings.session_lifetime_hours)
 
     def rows(session: Session) -> list[str]:
         try:
