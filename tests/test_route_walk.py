@@ -134,6 +134,8 @@ RECORDS: dict[tuple[str, str], Takes | str] = {
     ("POST", "/admin/users/{id}/active"): Takes("user", form=_form(active="false")),
     ("POST", "/admin/users/{id}/revoke-sessions"): Takes("user", form=_form()),
     ("POST", "/admin/users/{id}/reset-second-factor"): Takes("user", form=_form()),
+    ("POST", "/account/second-factor"): NO_RECORD, ("POST", "/account/second-factor/confirm"): NO_RECORD,
+    ("POST", "/account/second-factor/cancel"): NO_RECORD, ("POST", "/account/recovery-codes"): NO_RECORD,
     # --- teams and forces: the admins' pages -------------------------------------------------
     ("GET", "/admin/teams"): NO_RECORD, ("POST", "/admin/teams"): NO_RECORD, ("POST", "/admin/teams/figures"): NO_RECORD,
     ("POST", "/admin/teams/{id}/restricted"): Takes("team", form=_form(restricted="true")),

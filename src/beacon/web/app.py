@@ -27,7 +27,7 @@ from beacon.web import case_page, control_room, exports, guidance_pages  # desk 
 from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
-from beacon.web import account_pages, admin_forces, admin_teams, admin_users, oidc_sign_in  # accounts, teams, forces (issue 14)
+from beacon.web import account_pages, account_second_factor, admin_forces, admin_teams, admin_users, oidc_sign_in  # accounts, teams, forces (issue 14)
 from beacon.web import api_docs  # Swagger UI served locally (issue 14)
 from beacon.web.headers import SecurityHeaders
 from beacon.web.problems import Problem, install_problem_handlers, problem_response
@@ -122,6 +122,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(second_factor.router)  # accounts (issue 14)
     app.include_router(oidc_sign_in.router)  # accounts (issue 14)
     app.include_router(account_pages.router)
+    app.include_router(account_second_factor.router)
     app.include_router(admin_users.router)
     app.include_router(admin_teams.router)  # teams (issue 14)
     app.include_router(admin_forces.router)  # forces (issue 14)
