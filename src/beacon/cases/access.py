@@ -163,6 +163,11 @@ def team_for(session: Session, access: Access, team_id: int) -> Team:
     return team
 
 
+def user_for(session: Session, access: Access, user_id: int) -> User:
+    """A colleague in the asker's force (the admins' pages change users by id)."""
+    return in_force(session.get(User, user_id), access, "user", user_id)
+
+
 def force_for(session: Session, access: Access, force_id: int) -> Force:
     """A force is a record of its own: another force is as unknown as one that does not exist."""
     force = session.get(Force, force_id)

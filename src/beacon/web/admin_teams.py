@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from beacon.cases.access import force_wide, in_force, team_for
+from beacon.cases.access import team_for, user_for
 from beacon.cases.teams import (
     TeamError,
     add_member,
@@ -29,7 +29,7 @@ from beacon.cases.teams import (
     teams_of_force,
 )
 from beacon.staff.user_admin import list_users
-from beacon.store.tables import Force, User
+from beacon.store.tables import Force
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
 from beacon.web.pages import actor_of, render
 from beacon.web.security import Viewer, require_admin, session_rules
@@ -56,10 +56,6 @@ def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDe
     except TeamError as error:
         return _page(request, viewer, session, beacon, error=str(error), status=400)
     return RedirectResponse("/admin/teams", status_code=303)
-
-
-def _user(session: Session, viewer: Viewer, user_id: int) -> User:
-    return in_force(session.get(User, user_id), force_wide(viewer.force_id), "user", user_id)  # a recorded 404
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)
@@ -96,7 +92,7 @@ def member_add(request: Request, team_id: int, viewer: PageViewer, session: Writ
                user_id: Annotated[int, Form()]) -> Response:
     team = team_for(session, viewer.access, team_id)
     require_admin(viewer, MANAGED)
-    member = _user(session, viewer, user_id)
+    member = user_for(session, viewer.access, user_id)
     return _change(request, viewer, session, beacon, lambda: add_member(
         session, team, member.username, actor_of(viewer), beacon.clock.now()))
 
@@ -106,7 +102,7 @@ def member_remove(request: Request, team_id: int, user_id: int, viewer: PageView
                   beacon: BeaconDep) -> Response:
     team = team_for(session, viewer.access, team_id)
     require_admin(viewer, MANAGED)
-    member = _user(session, viewer, user_id)
+    member = user_for(session, viewer.access, user_id)
     return _change(request, viewer, session, beacon, lambda: remove_member(
         session, team, member.username, actor_of(viewer), beacon.clock.now()))
 
@@ -115,7 +111,7 @@ def member_remove(request: Request, team_id: int, user_id: int, viewer: PageView
 def home_team(request: Request, user_id: int, viewer: PageViewer, session: WriteSession, beacon: BeaconDep,
               team_id: Annotated[str, Form(max_length=20)] = "") -> Response:
     """`team_id` empty: no home team."""
-    member = _user(session, viewer, user_id)
+    member = user_for(session, viewer.access, user_id)
     require_admin(viewer, MANAGED)
     if team_id.strip() and not team_id.strip().isdigit():
         return _page(request, viewer, session, beacon, error=f"no team {team_id!r}", status=400)
