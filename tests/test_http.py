@@ -256,6 +256,14 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
                for action, data in (("role", {"role": "admin"}), ("active", {"active": "false"}),
                                     ("revoke-sessions", {}), ("reset-second-factor", {}))]
     routes += [("POST", f"/account/sessions/{ann_session}/end", {"data": {"csrf_token": token}})]
+    general = _team_of(beacon, "ann")  # teams and forces (issue 14): the demo force's team and the force itself
+    routes += [("POST", path, {"data": {"csrf_token": token, **data}}) for path, data in (
+        (f"/admin/teams/{general}/restricted", {"restricted": "true"}),
+        (f"/admin/teams/{general}/members", {"user_id": ann_id}),
+        (f"/admin/teams/{general}/members/{ann_id}/remove", {}),
+        (f"/admin/users/{ann_id}/team", {"team_id": ""}),
+        ("/admin/forces/1/accounts", {"channel": "sms", "account": "+447700900111"}),
+        ("/admin/forces/1/accounts/remove", {"channel": "sms", "account": "+447700900111"}))]
     for method, path, kwargs in routes:
         response = client.request(method, path, headers={"X-CSRF-Token": token}, **(kwargs or {}))
         assert response.status_code == 404, (method, path, response.status_code)
@@ -267,6 +275,15 @@ def test_another_forces_records_are_not_found_on_every_route(client: TestClient,
         assert session.get_one(ApiToken, api_token_id).revoked_at is None
         ann = session.scalars(select(User).where(User.id == ann_id)).one()
         assert (ann.role, ann.active) == ("handler", True)
+
+
+def _team_of(beacon: Beacon, username: str) -> int:
+    """A team of the first force (ann's force's General), for the scoping test (issue 14)."""
+    from beacon.store.forces import team_id
+
+    with beacon.read_session_factory() as session:
+        force_id = session.scalars(select(User.force_id).where(User.username == username)).one()
+        return int(team_id(session, force_id, "General") or 0)
 
 
 def _user_and_session(beacon: Beacon, username: str) -> tuple[int, int]:

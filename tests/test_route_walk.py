@@ -24,7 +24,7 @@ from beacon.store.tables_audit import AuditEvent
 from beacon.web.app import create_app
 from tests.casework.casework_builders import PASSWORD
 from tests.routes import app_routes
-from tests.walk_world import SECRET, Records, WalkWorld, build_world
+from tests.walk_world import NORTH_SMS, SECRET, Records, WalkWorld, build_world
 
 PUBLIC, NO_RECORD = "public", "no record"
 Body = Callable[[int], dict[str, Any]]
@@ -149,6 +149,17 @@ RECORDS: dict[tuple[str, str], Takes | str] = {
     ("POST", "/admin/users/{id}/active"): Takes("user", form=_form(active="false")),
     ("POST", "/admin/users/{id}/revoke-sessions"): Takes("user", form=_form()),
     ("POST", "/admin/users/{id}/reset-second-factor"): Takes("user", form=_form()),
+    ("POST", "/account/second-factor"): NO_RECORD, ("POST", "/account/second-factor/confirm"): NO_RECORD,
+    ("POST", "/account/second-factor/cancel"): NO_RECORD, ("POST", "/account/recovery-codes"): NO_RECORD,
+    # --- teams and forces: the admins' pages -------------------------------------------------
+    ("GET", "/admin/teams"): NO_RECORD, ("POST", "/admin/teams"): NO_RECORD, ("POST", "/admin/teams/figures"): NO_RECORD,
+    ("POST", "/admin/teams/{id}/restricted"): Takes("team", form=_form(restricted="true")),
+    ("POST", "/admin/teams/{id}/members"): Takes("team", form=_form(user_id=1)),
+    ("POST", "/admin/teams/{id}/members/{id}/remove"): Takes("team", form=_form()),
+    ("POST", "/admin/users/{id}/team"): Takes("user", form=_form(team_id="")),
+    ("GET", "/admin/forces"): NO_RECORD, ("POST", "/admin/forces"): NO_RECORD,
+    ("POST", "/admin/forces/{id}/accounts"): Takes("force", form=_form(channel="sms", account="+447700900111")),
+    ("POST", "/admin/forces/{id}/accounts/remove"): Takes("force", form=_form(channel="sms", account=NORTH_SMS)),
 }
 ROLES = ("handler", "supervisor", "admin", "member")
 SEES_EVERY_TEAM = {"supervisor", "admin"}

@@ -76,6 +76,7 @@ def build_world(beacon: Beacon) -> WalkWorld:
                                  role=Role.HANDLER, display_name="North Officer")
         session.flush()
         north_records.ids["user"] = north_user.id
+        north_records.ids["force"] = north
         start_session(session, north_user, now)
         north_records.ids["staff_session"] = int(session.scalar(
             select(StaffSession.id).where(StaffSession.user_id == north_user.id)) or 0)

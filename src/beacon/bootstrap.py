@@ -22,6 +22,7 @@ from beacon.noise.persistence import NoiseService
 from beacon.noise.settings import noise_settings_from
 from beacon.people.settings import load_people_settings
 from beacon.pipeline.periodic import PeriodicJob
+from beacon.staff.sessions import SessionRules, prune_sessions
 from beacon.pipeline.runner import Pipeline
 from beacon.pipeline.stages import Triager
 from beacon.pipeline.transport import InlineTransport, Transport, recover_unprocessed
@@ -130,6 +131,7 @@ def bootstrap(
         oidc=oidc_client(settings),
         periodic_jobs=[*casework_jobs(session_factory, clock, settings.casework_path, settings.casework_tick_seconds),
                        _noise_log_pruning(noise, session_factory, clock),
+                       _session_pruning(settings, session_factory, clock),
                        PeriodicJob("audit-checkpoint", settings.audit_checkpoint_seconds,
                                    seal.checkpoints.write_if_moved)],
     )
@@ -145,6 +147,21 @@ def _noise_log_pruning(noise: NoiseService, session_factory: sessionmaker[Sessio
             return noise.prune(session, clock.now())
 
     return PeriodicJob("noise-log-prune", NOISE_LOG_PRUNE_SECONDS, prune)
+
+
+# Dead sign-in sessions pile up at one row per sign-in; hourly keeps the table to the live ones
+# and the last hour's dead (a dead row is refused exactly as a missing one, so nothing waits on it).
+SESSION_PRUNE_SECONDS = 3600.0
+
+
+def _session_pruning(settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> PeriodicJob:
+    rules = SessionRules.of(settings.session_idle_minutes, settings.session_lifetime_hours)
+
+    def prune() -> int:
+        with session_factory.begin() as session:
+            return prune_sessions(session, clock.now(), rules)
+
+    return PeriodicJob("session-prune", SESSION_PRUNE_SECONDS, prune)
 
 
 def _make_transport(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -56,6 +57,8 @@ EXCLUDED = {
     ("POST", "/login/enrol"): "records signed_in or sign_in_failed (tests/accounts)",
     ("GET", "/admin/users"): "staff names, roles and session counts: no citizen data",
     ("GET", "/account"): "the user's own sessions: no citizen data",
+    ("GET", "/admin/teams"): "the force's teams and who is in them: no citizen data",
+    ("GET", "/admin/forces"): "forces, case prefixes and channel accounts: no citizen data",
     ("GET", "/login/oidc"): "sends the browser to the provider; records sign_in_refused while locked (tests/accounts)",
     ("GET", "/login/oidc/callback"): "records signed_in or sign_in_failed (tests/accounts/test_oidc_sign_in.py)",
 }
@@ -113,6 +116,19 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/admin/users/{id}/reset-second-factor"): [(CHANGED, "user")],
     ("POST", "/account/password"): [(CHANGED, "user")],
     ("POST", "/account/sessions/{id}/end"): [(CHANGED, "user")],
+    ("POST", "/admin/teams"): [(CREATED, "team")],  # teams and forces (issue 14)
+    ("POST", "/admin/teams/{id}/restricted"): [(CHANGED, "team")],
+    ("POST", "/admin/teams/{id}/members"): [(CHANGED, "team")],
+    ("POST", "/admin/teams/{id}/members/{id}/remove"): [(CHANGED, "team")],
+    ("POST", "/admin/teams/figures"): [(CHANGED, "force")],
+    ("POST", "/admin/users/{id}/team"): [(CHANGED, "user")],
+    ("POST", "/admin/forces"): [(CREATED, "force")],
+    ("POST", "/admin/forces/{id}/accounts"): [(CHANGED, "force")],
+    ("POST", "/admin/forces/{id}/accounts/remove"): [(CHANGED, "force")],
+    ("POST", "/account/second-factor"): [(CHANGED, "user")],
+    ("POST", "/account/second-factor/cancel"): [(CHANGED, "user")],
+    ("POST", "/account/second-factor/confirm"): [(CHANGED, "user")],
+    ("POST", "/account/recovery-codes"): [(CHANGED, "user")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
     **RELATIONS_EXPECTED,  # cases that relate (issue 16): links, parents, merges
@@ -262,6 +278,7 @@ def test_every_expected_route_records_exactly_its_events(world: World) -> None:
         _check(world, "POST", f"/admin/users/{{id}}/{action}",
                {"url": f"/admin/users/{hal}/{action}", "data": {"csrf_token": world.token, **data}})
         covered.add(("POST", f"/admin/users/{{id}}/{action}"))
+    covered |= _teams_forces_and_own_factor(world)
     _check(world, "POST", "/account/password", {"url": "/account/password", "data": {
         "csrf_token": world.token, "current": PASSWORD, "new": "lantern orchard velvet 42",
         "again": "lantern orchard velvet 42"}})
@@ -271,6 +288,39 @@ def test_every_expected_route_records_exactly_its_events(world: World) -> None:
                                                           "data": {"csrf_token": world.token}})
     covered |= {("POST", "/account/password"), ("POST", "/account/sessions/{id}/end")}
     assert covered == set(EXPECTED), set(EXPECTED) - covered
+
+
+def _teams_forces_and_own_factor(w: World) -> set[tuple[str, str]]:
+    """The admin's teams and forces pages, then their own second factor (issue 14)."""
+    hal, form = w.ids["hal"], {"csrf_token": w.token}
+    calls: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("POST", "/admin/teams", "/admin/teams", {"name": "Child Protection"}),
+        ("POST", "/admin/teams/{id}/members", "/admin/teams/{new}/members", {"user_id": hal}),
+        ("POST", "/admin/teams/{id}/members/{id}/remove", f"/admin/teams/{{new}}/members/{hal}/remove", {}),
+        ("POST", "/admin/teams/{id}/restricted", "/admin/teams/{new}/restricted", {"restricted": "true"}),
+        ("POST", "/admin/teams/figures", "/admin/teams/figures", {"hide": "true"}),
+        ("POST", "/admin/users/{id}/team", f"/admin/users/{hal}/team", {"team_id": str(w.ids["roads"])}),
+        ("POST", "/admin/forces", "/admin/forces", {"slug": "gwent", "prefix": "GW"}),
+        ("POST", "/admin/forces/{id}/accounts", "/admin/forces/1/accounts", {"channel": "sms", "account": "+4477"}),
+        ("POST", "/admin/forces/{id}/accounts/remove", "/admin/forces/1/accounts/remove",
+         {"channel": "sms", "account": "+4477"}),
+        ("POST", "/account/second-factor", "/account/second-factor", {"current": PASSWORD}),
+        ("POST", "/account/second-factor/cancel", "/account/second-factor/cancel", {}),
+        ("POST", "/account/second-factor", "/account/second-factor", {"current": PASSWORD}),
+    ]
+    for method, template, url, data in calls:
+        if "{new}" in url:
+            with w.beacon.read_session_factory() as session:
+                url = url.replace("{new}", str(team_id(session, 1, "Child Protection")))
+        _check(w, method, template, {"url": url, "data": {**form, **data}})
+    key = w.client.get("/account").text.split('<code class="totp-secret">')[1].split("<")[0]
+    _check(w, "POST", "/account/second-factor/confirm", {"url": "/account/second-factor/confirm", "data": {
+        **form, "code": pyotp.TOTP(key).at(w.beacon.clock.now())}})
+    w.token = w.client.get("/account").text.split('name="csrf_token" value="')[1].split('"')[0]  # signed in anew
+    _check(w, "POST", "/account/recovery-codes", {"url": "/account/recovery-codes", "data": {
+        "csrf_token": w.token, "current": PASSWORD}})
+    return {(method, template) for method, template, _, _ in calls} | {
+        ("POST", "/account/second-factor/confirm"), ("POST", "/account/recovery-codes")}
 
 
 def _latest_token(w: World) -> int:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from beacon.cases.access import force_wide
 from beacon.audit.log import Actor
 from beacon.bootstrap import Beacon
 from beacon.routing.case_disposition import Choice, monitored_cases_by_beat, set_case_disposition
@@ -44,7 +45,7 @@ def test_shares_are_counted_by_partner_with_the_policys_own(any_beacon: Beacon) 
     _decide(any_beacon, second, Choice(Outcome.CLOSE, "not the council's after all"), minutes_later=1)
     with any_beacon.read_session_factory() as session:
         force = force_id(session)
-        shared = shared_by_partner(session, force, any_beacon.clock.now() - timedelta(hours=1))
+        shared = shared_by_partner(session, force_wide(force), any_beacon.clock.now() - timedelta(hours=1))
     assert shared == [("Action Fraud (national fraud reporting centre)", 2)]
 
 
@@ -56,8 +57,8 @@ def test_monitored_cases_count_on_their_beat_from_when_decided(any_beacon: Beaco
     with any_beacon.read_session_factory() as session:
         force = force_id(session)
         since = any_beacon.clock.now() - timedelta(hours=1)
-        by_beat = monitored_cases_by_beat(session, force, since)
-        needs = monitored_needs(session, force, since)
+        by_beat = monitored_cases_by_beat(session, force_wide(force), since)
+        needs = monitored_needs(session, force_wide(force), since)
         statuses = set(session.scalars(select(Case.status).where(Case.id.in_([first, second, third]))))
     assert by_beat == {"BH-03": 2}  # the third was decided before the window
     assert [(n.beat, n.need, n.count) for n in needs] == [("BH-03", "helicopter", 2)]

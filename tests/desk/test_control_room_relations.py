@@ -15,6 +15,7 @@ from beacon.cases.case_merges import merge_cases
 from beacon.cases.relations import set_parent
 from beacon.insight.beats import BeatMap
 from beacon.insight.figures import control_room
+from beacon.insight.scope import whole_force
 from beacon.insight.workload import Workload
 from beacon.staff.accounts import Role
 from beacon.store.tables import Case, User
@@ -24,7 +25,7 @@ from tests.casework.casework_builders import case_from, staff
 
 def _workload(beacon: Beacon) -> Workload:
     with beacon.read_session_factory() as session:
-        return control_room(session, 1, beacon.clock.now(), BeatMap.load()).workload
+        return control_room(session, whole_force(1), beacon.clock.now(), BeatMap.load()).workload
 
 
 def test_a_merged_case_is_counted_once_and_children_each_count(any_beacon: Beacon) -> None:

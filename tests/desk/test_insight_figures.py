@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from beacon.insight.scope import whole_force
 from beacon.bootstrap import Beacon
 from beacon.insight.beats import BeatMap, BeatMapError
 from beacon.insight.figures import control_room
@@ -20,7 +21,7 @@ BEATS = BeatMap.load()
 
 def figures(beacon: Beacon):  # type: ignore[no-untyped-def]
     with beacon.read_session_factory() as session:
-        return control_room(session, force_id(session), beacon.clock.now(), BEATS)
+        return control_room(session, whole_force(force_id(session)), beacon.clock.now(), BEATS)
 
 
 def test_demand_counts_by_hour_priority_channel_and_category(beacon: Beacon) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from beacon.cases.access import force_wide
 from beacon.bootstrap import Beacon
 from beacon.clock import FakeClock
 from beacon.insight.demand import count_inbound
@@ -22,7 +23,7 @@ def burst(beacon: Beacon, count: int, end_minutes_ago: float, span_minutes: floa
 def surge_now(beacon: Beacon):  # type: ignore[no-untyped-def]
     with beacon.read_session_factory() as session:
         force = force_id(session)
-        return detect_surge(lambda a, b: count_inbound(session, force, a, b), beacon.clock.now())
+        return detect_surge(lambda a, b: count_inbound(session, force_wide(force), a, b), beacon.clock.now())
 
 
 def test_a_burst_after_quiet_hours_is_a_surge(beacon: Beacon) -> None:

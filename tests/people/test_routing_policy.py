@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from beacon.cases.access import force_wide
 from beacon.bootstrap import Beacon
 from beacon.clock import FakeClock
 from beacon.routing.disposition import Outcome, decide_disposition
@@ -67,9 +68,9 @@ def test_monitored_needs_are_counted_by_beat_and_kind(clock: FakeClock, tmp_path
     message = send(beacon, author={"id": "+447700900509"}, text="sirens everywhere, what's happened")
     assert (message.disposition, message.case_id) == ("monitor", None)
     with beacon.read_session_factory() as session:
-        needs = monitored_needs(session, message.force_id, clock.now() - timedelta(hours=1))
+        needs = monitored_needs(session, force_wide(message.force_id), clock.now() - timedelta(hours=1))
         assert session.get_one(RoutingDecision, message.id).rule == "police-activity-questions"
-        assert monitored_needs(session, message.force_id, clock.now() + timedelta(seconds=1)) == []
+        assert monitored_needs(session, force_wide(message.force_id), clock.now() + timedelta(seconds=1)) == []
     assert needs == [Need("BN-CEN", "police_activity", 4)]
 
 

@@ -6,8 +6,9 @@ messages, and a person known to the force only through such cases do not exist: 
 here raises `Hidden`, exactly as for another force's record or an id that was never used, and
 the web layer answers all three with the same 404 (and records the refusal).
 
-Lists use `visible_cases` so that counts and rows never name a hidden case; aggregate figures
-the whole force already sees (the control room's totals) are not narrowed.
+Lists use `visible_cases` so that counts and rows never name a hidden case. Aggregate figures
+(the control room's totals) leave hidden cases out only where the force says so
+(`counted_access`, used by beacon.insight.scope).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from beacon.store.tables import Case, Message, Person, Team, TeamMember, User
+from beacon.store.tables import Case, Force, Message, Person, Team, TeamMember, User
 from beacon.store.tables_casework import Alert, Handover
 
 SEEING_EVERY_TEAM = frozenset({"supervisor", "admin"})
@@ -102,6 +103,23 @@ def visible_messages(access: Access) -> Any:
     return and_(Message.force_id == access.force_id, ~in_hidden_case)
 
 
+def of_visible_case(case_id: Any, access: Access) -> Any:
+    """A condition on a row naming a case by `case_id` (an SLA clock, a disposition): no case,
+    or one this user may see."""
+    if not access.hidden_teams:
+        return true()
+    hidden = select(Case.id).where(Case.force_id == access.force_id, Case.team_id.in_(sorted(access.hidden_teams)))
+    return or_(case_id.is_(None), case_id.not_in(hidden))
+
+
+def counted_access(session: Session, access: Access) -> Access:
+    """Whose cases the force's figures (counts, not rows) take in for this user: their own view
+    when the force hides restricted teams from figures, else the whole force's (the default:
+    demand planning sees every contact, and every role already saw these totals)."""
+    hides = session.scalar(select(Force.hide_restricted_in_figures).where(Force.id == access.force_id))
+    return access if hides else force_wide(access.force_id)
+
+
 def case_for(session: Session, access: Access, case_id: int) -> Case:
     case = in_force(session.get(Case, case_id), access, "case", case_id)
     if not access.sees_team(case.team_id):
@@ -143,6 +161,21 @@ def team_for(session: Session, access: Access, team_id: int) -> Team:
     if not access.sees_team(team.id):
         raise Hidden("team", team_id, RESTRICTED_TEAM)
     return team
+
+
+def user_for(session: Session, access: Access, user_id: int) -> User:
+    """A colleague in the asker's force (the admins' pages change users by id)."""
+    return in_force(session.get(User, user_id), access, "user", user_id)
+
+
+def force_for(session: Session, access: Access, force_id: int) -> Force:
+    """A force is a record of its own: another force is as unknown as one that does not exist."""
+    force = session.get(Force, force_id)
+    if force is None:
+        raise Hidden("force", force_id, NOT_FOUND)
+    if force.id != access.force_id:
+        raise Hidden("force", force_id, OTHER_FORCE)
+    return force
 
 
 def alert_for(session: Session, access: Access, alert_id: int) -> Alert:

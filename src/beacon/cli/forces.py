@@ -1,7 +1,8 @@
 """`beacon force add|list|account-add|account-remove|accounts`: forces and their channel accounts.
 
 Thin: the rules (a slug and a case prefix of its own, an account owned by one force only) are in
-beacon.store.forces. A running server sees a new account within a minute (its directory's cache).
+beacon.store.forces, and beacon.force_admin (which `/admin/forces` calls too) checks the input and
+audits each change. A running server sees a new account within 30 seconds (its directory's cache).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from beacon.cli import app
 from beacon.cli.core import fail
 from beacon.config import Settings
 from beacon.messages import Channel
+from beacon.clock import SystemClock
+from beacon.force_admin import add_account, add_force, remove_account
+from beacon.staff.accounts import COMMAND_LINE
 from beacon.store.forces import (
     ForceError,
-    add_channel_account,
     channel_accounts_of,
-    create_force,
     ensure_force,
     force_by_slug,
     forces_with_account_counts,
-    remove_channel_account,
 )
 from beacon.store.migrate import upgrade
 
@@ -54,7 +55,7 @@ def force_add(
     """Create a force with its default teams and its own case prefix."""
     try:
         with _store().session_factory.begin() as session:
-            force = create_force(session, slug, name or slug.replace("-", " ").title(), prefix)
+            force = add_force(session, slug, name or "", prefix, COMMAND_LINE, SystemClock().now())
             line = f"force {force.slug} added: {force.name}, cases {force.case_prefix}-YYMMDD-NNNN"
     except ForceError as error:
         raise fail(str(error)) from None
@@ -76,7 +77,7 @@ def account_add(slug: str, channel: Channel, account: str) -> None:
     """Give a force a channel account (its X handle, Page id, SMS number, mailbox)."""
     try:
         with _store().session_factory.begin() as session:
-            add_channel_account(session, force_by_slug(session, slug).id, channel.value, account)
+            add_account(session, force_by_slug(session, slug), channel.value, account, COMMAND_LINE, SystemClock().now())
     except ForceError as error:
         raise fail(str(error)) from None
     out.print(f"{channel.value} account {account} belongs to force {slug}")
@@ -87,7 +88,8 @@ def account_remove(slug: str, channel: Channel, account: str) -> None:
     """Take a channel account from a force (its deliveries then go to the default force)."""
     try:
         with _store().session_factory.begin() as session:
-            remove_channel_account(session, force_by_slug(session, slug).id, channel.value, account)
+            remove_account(session, force_by_slug(session, slug), channel.value, account, COMMAND_LINE,
+                           SystemClock().now())
     except ForceError as error:
         raise fail(str(error)) from None
     out.print(f"{channel.value} account {account} removed from force {slug}")

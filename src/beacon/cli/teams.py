@@ -1,4 +1,4 @@
-"""`beacon team add|list|restrict|unrestrict|member-add|member-remove` and `beacon case
+"""`beacon team add|list|restrict|unrestrict|member-add|member-remove|figures` and `beacon case
 reassign|team`: teams as a boundary, and handing cases on, from the command line.
 
 Thin: who may see a restricted team's cases is beacon.cases.access, who may hand a case on is
@@ -22,7 +22,8 @@ from beacon.cases.access import access_of
 from beacon.cases.assignment import AssignmentError, move_to_team_as, reassign_as
 from beacon.cases.roles import CaseForbidden
 from beacon.cases.teams import (
-    TeamError, add_member, add_team, remove_member, set_restricted, team_named, teams_of_force,
+    TeamError, add_member, add_team, remove_member, set_figures_hide_restricted, set_restricted, team_named,
+    teams_of_force,
 )
 from beacon.cli import app
 from beacon.cli.core import fail
@@ -56,13 +57,17 @@ def _admin(session: Session, username: str) -> tuple[Actor, int]:
     return Actor("user", user.id, user.display_name), user.force_id
 
 
-def _team_change(username: str, name: str, change: str, member: str | None = None, restricted: bool = False) -> None:
+def _team_change(username: str, name: str, change: str, member: str | None = None, flag: bool = False) -> None:
+    """`flag`: restricted, for `add`; hide, for `figures`."""
     try:
         with bootstrap_store(Settings()).session_factory.begin() as session:
             actor, force_id = _admin(session, username)
             now = SystemClock().now()
             if change == "add":
-                add_team(session, force_id, name, restricted, actor, now)
+                add_team(session, force_id, name, flag, actor, now)
+                return
+            if change == "figures":
+                set_figures_hide_restricted(session, force_id, flag, actor, now)
                 return
             team = team_named(session, force_id, name)
             if change in ("restrict", "unrestrict"):
@@ -81,7 +86,7 @@ def team_add(
     restricted: Annotated[bool, typer.Option(help="visible only to its members and supervisors")] = False,
 ) -> None:
     """Add a team (a queue) to the admin's force."""
-    _team_change(username, name, "add", restricted=restricted)
+    _team_change(username, name, "add", flag=restricted)
     out.print(f"team {name} added" + (" (restricted)" if restricted else ""))
 
 
@@ -121,6 +126,19 @@ def team_member_remove(name: str, member: str, username: AsAdmin) -> None:
     """Take MEMBER out of team NAME (a home team is changed with the user, not here)."""
     _team_change(username, name, "member-remove", member)
     out.print(f"{member} is no longer a member of {name}")
+
+
+@team_app.command("figures")
+def team_figures(
+    username: AsAdmin,
+    hide: Annotated[bool, typer.Option("--hide/--show", help="leave restricted teams' cases out of the "
+                                       "figures of who may not see them, or count them for everyone")],
+) -> None:
+    """Whether the control room's counts, its CSV, the shift report and monitored needs count
+    restricted teams' cases for those outside the team (supervisors and admins see all either way)."""
+    _team_change(username, "", "figures", flag=hide)
+    out.print("restricted teams' cases are left out of figures for who may not see them" if hide
+              else "restricted teams' cases are counted in every figure")
 
 
 def _hand_on(username: str, reference: str, to_user: str | None, to_team: str | None, reason: str) -> str:

@@ -1,23 +1,26 @@
-"""More `beacon user` commands: list, email, deactivate, reactivate, totp-reset. Thin: each
-calls the function `/admin/users` calls (beacon.staff.accounts), which ends sessions and audits."""
+"""More `beacon user` commands: list, email, team, deactivate, reactivate, totp-reset. Thin: each
+calls the function `/admin/users` or `/admin/teams` calls (beacon.staff.accounts,
+beacon.cases.teams), which audits (and ends sessions where the change needs it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beacon.bootstrap import bootstrap_store
 from beacon.cli.core import console, fail, user_app
 from beacon.clock import SystemClock
 from beacon.config import Settings
-from beacon.staff.accounts import AccountError, reset_second_factor, set_active, set_email
+from beacon.cases.teams import TeamError, set_home_team
+from beacon.staff.accounts import COMMAND_LINE, AccountError, reset_second_factor, set_active, set_email
 from beacon.staff.sessions import SessionRules
 from beacon.staff.user_admin import list_users
 from beacon.store.forces import ForceError, force_by_slug
+from beacon.store.tables import User
 
 T = TypeVar("T")
 
@@ -36,8 +39,7 @@ def user_list(force: Annotated[str | None, typer.Option(help="force slug (defaul
               ) -> None:
     """The force's users: role, team, state, second factor, open sessions."""
     settings = Settings()
-    rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
-                         lifetime=timedelta(hours=settings.session_lifetime_hours))
+    rules = SessionRules.of(settings.session_idle_minutes, settings.session_lifetime_hours)
 
     def rows(session: Session) -> list[str]:
         try:
@@ -57,6 +59,25 @@ def user_email(username: str, address: Annotated[str, typer.Argument(help="work 
     """Set the address a first OIDC sign-in finds the account by."""
     _in_transaction(lambda s: set_email(s, username, address or None, SystemClock().now()))
     console.print(f"email of {username} {'set' if address else 'removed'}")
+
+
+@user_app.command("team")
+def user_team(username: str, team: Annotated[str, typer.Argument(help="a team of the user's force; '' removes it")]
+              ) -> None:
+    """Set a user's home team (their queue; it counts as membership of that team). Cases they
+    hold and may no longer see go back to their queue."""
+
+    def change(session: Session) -> None:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise AccountError(f"no user {username!r}")
+        try:
+            set_home_team(session, user.force_id, username, team.strip() or None, COMMAND_LINE, SystemClock().now())
+        except TeamError as error:
+            raise AccountError(str(error)) from None
+
+    _in_transaction(change)
+    console.print(f"home team of {username} {'set to ' + team.strip() if team.strip() else 'removed'}")
 
 
 @user_app.command("deactivate")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, visible_messages
 from beacon.insight.beats import BeatMap
 from beacon.routing.case_disposition import monitored_cases_by_beat
 from beacon.routing.record import shared_by_partner
@@ -71,15 +72,16 @@ class Demand:
     shared: list[tuple[str, int]] = field(default_factory=list)  # passed to partners, by partner
 
 
-def count_inbound(session: Session, force_id: int, start: datetime, end: datetime) -> int:
+def count_inbound(session: Session, counted: Access, start: datetime, end: datetime) -> int:
     return int(session.scalar(
         select(func.count(Message.id)).where(
-            Message.force_id == force_id, Message.received_at >= start, Message.received_at < end,
+            visible_messages(counted), Message.received_at >= start, Message.received_at < end,
             Message.direction == "in")
     ) or 0)
 
 
-def demand(session: Session, force_id: int, now: datetime, beat_map: BeatMap) -> Demand:
+def demand(session: Session, counted: Access, now: datetime, beat_map: BeatMap) -> Demand:
+    """The last 24 hours of the messages `counted` takes in (beacon.insight.scope)."""
     rows = session.execute(
         select(Message.received_at, Message.priority, Message.channel, Message.disposition,
                cast(Message.categories, Text).label("categories"),
@@ -88,16 +90,16 @@ def demand(session: Session, force_id: int, now: datetime, beat_map: BeatMap) ->
                Message.place["postcode"].as_string().label("postcode"),
                Message.place["lat"].as_float().label("lat"), Message.place["lon"].as_float().label("lon"),
                Message.text)
-        .where(Message.force_id == force_id, Message.received_at >= now - DAY,
+        .where(visible_messages(counted), Message.received_at >= now - DAY,
                Message.received_at < now, Message.direction == "in")
     ).all()
     hours = _hours(rows, now)
     channels = Counter(r.channel for r in rows)
     categories = _categories(rows)
-    beats, not_placed = _beats(rows, beat_map, monitored_cases_by_beat(session, force_id, now - DAY))
+    beats, not_placed = _beats(rows, beat_map, monitored_cases_by_beat(session, counted, now - DAY))
     return Demand(hours, channels.most_common(), categories.most_common(12), beats, not_placed,
-                  _trends(session, force_id, now, hours[-1].total, len(rows)),
-                  shared_by_partner(session, force_id, now - DAY))
+                  _trends(session, counted, now, hours[-1].total, len(rows)),
+                  shared_by_partner(session, counted, now - DAY))
 
 
 def _hours(rows: Sequence[Any], now: datetime) -> list[HourCount]:
@@ -140,9 +142,9 @@ def _beat_of(row, beat_map: BeatMap) -> str | None:  # type: ignore[no-untyped-d
                             text=row.text or "", point=point)
 
 
-def _trends(session: Session, force_id: int, now: datetime, last_hour: int, last_day: int) -> list[Trend]:
+def _trends(session: Session, counted: Access, now: datetime, last_hour: int, last_day: int) -> list[Trend]:
     week_ago = now - WEEK
     return [
-        Trend("Last hour", last_hour, count_inbound(session, force_id, week_ago - HOUR, week_ago)),
-        Trend("Last 24 hours", last_day, count_inbound(session, force_id, week_ago - DAY, week_ago)),
+        Trend("Last hour", last_hour, count_inbound(session, counted, week_ago - HOUR, week_ago)),
+        Trend("Last 24 hours", last_day, count_inbound(session, counted, week_ago - DAY, week_ago)),
     ]

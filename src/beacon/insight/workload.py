@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, of_visible_case, visible_cases
 from beacon.cases.lifecycle import OPEN_STATUSES
+from beacon.insight.scope import FigureScope
 from beacon.store.tables import Case, User
 from beacon.store.tables_casework import CaseClock, RotaShift
 
@@ -45,20 +47,21 @@ class Workload:
     staff: list[OnShift]
 
 
-def workload(session: Session, force_id: int, now: datetime, hidden_teams: frozenset[int] = frozenset()) -> Workload:
-    """Counts are the force's (the figures every role sees); the cases named leave out those of
-    `hidden_teams`, so a restricted team's references and titles reach only who may see them."""
-    queue, unassigned, load = _open_cases(session, force_id)
-    return Workload(queue, unassigned, _oldest_unacknowledged(session, force_id, now, hidden_teams),
-                    *_breaches(session, force_id, now), _staff(session, force_id, now, load))
+def workload(session: Session, scope: FigureScope, now: datetime) -> Workload:
+    """Counts take in the cases `scope.counted` does (the whole force's unless the force hides
+    restricted teams from figures); the cases named are only those the viewer may see, so a
+    restricted team's references and titles reach only who may see them."""
+    queue, unassigned, load = _open_cases(session, scope.counted)
+    return Workload(queue, unassigned, _oldest_unacknowledged(session, scope.named, now),
+                    *_breaches(session, scope.counted, now), _staff(session, scope.force_id, now, load))
 
 
-def _open_cases(session: Session, force_id: int) -> tuple[dict[str, int], int, dict[int, int]]:
+def _open_cases(session: Session, counted: Access) -> tuple[dict[str, int], int, dict[int, int]]:
     """Open cases by priority, the unassigned count and each holder's load: one grouped read of
     the open cases (three separate counts each walked them again)."""
     rows = session.execute(
         select(Case.priority, Case.assignee_id, func.count(Case.id))
-        .where(Case.force_id == force_id, Case.status.in_(OPEN)).group_by(Case.priority, Case.assignee_id)
+        .where(visible_cases(counted), Case.status.in_(OPEN)).group_by(Case.priority, Case.assignee_id)
     ).all()
     queue = dict.fromkeys(("P1", "P2", "P3", "P4"), 0)
     load: dict[int, int] = {}
@@ -73,26 +76,25 @@ def _open_cases(session: Session, force_id: int) -> tuple[dict[str, int], int, d
     return queue, unassigned, load
 
 
-def _oldest_unacknowledged(session: Session, force_id: int, now: datetime, hidden_teams: frozenset[int],
-                           limit: int = 5) -> list[Waiting]:
+def _oldest_unacknowledged(session: Session, named: Access, now: datetime, limit: int = 5) -> list[Waiting]:
     """Status 'new' means no one has taken the case yet; the citizen has waited since first contact."""
-    seen = or_(Case.team_id.is_(None), Case.team_id.not_in(sorted(hidden_teams))) if hidden_teams else true()
     cases = session.execute(
         select(Case.id, Case.reference, Case.title, Case.priority, Case.first_contact_at)
-        .where(Case.force_id == force_id, Case.status == "new", Case.priority.in_(URGENT), seen)
+        .where(visible_cases(named), Case.status == "new", Case.priority.in_(URGENT))
         .order_by(Case.first_contact_at, Case.id).limit(limit)
     ).all()
     return [Waiting(c.id, c.reference, c.title, c.priority, c.first_contact_at,
                     max(0, int((now - c.first_contact_at) / timedelta(minutes=1)))) for c in cases]
 
 
-def _breaches(session: Session, force_id: int, now: datetime) -> tuple[int, int]:
+def _breaches(session: Session, counted: Access, now: datetime) -> tuple[int, int]:
     """Breached now: on an open case only. A closed case's unmet clock (one merged into another
     case, whose own clocks run on) is nobody's to meet, so it is not a breach still open."""
+    of_counted = (CaseClock.force_id == counted.force_id, of_visible_case(CaseClock.case_id, counted))
     running = session.scalar(select(func.count(CaseClock.id)).join(Case, Case.id == CaseClock.case_id).where(
-        CaseClock.force_id == force_id, CaseClock.met_at.is_(None), CaseClock.due_at < now, Case.status.in_(OPEN)))
+        *of_counted, CaseClock.met_at.is_(None), CaseClock.due_at < now, Case.status.in_(OPEN)))
     today = session.scalar(select(func.count(CaseClock.id)).where(
-        CaseClock.force_id == force_id, CaseClock.breached_at >= now - timedelta(hours=24)))
+        *of_counted, CaseClock.breached_at >= now - timedelta(hours=24)))
     return int(running or 0), int(today or 0)
 
 

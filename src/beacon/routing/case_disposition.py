@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from beacon.audit.log import Action, Actor
+from beacon.cases.access import Access, of_visible_case
 from beacon.cases.audit_events import record
 from beacon.cases.lifecycle import Status, change_status
 from beacon.routing.disposition import Outcome
@@ -112,39 +113,41 @@ def describe(row: CaseDisposition) -> str:
     return f"{head}: {row.reason}" if row.reason else head
 
 
-def monitored_cases_by_beat(session: Session, force_id: int, since: datetime) -> Counter[str]:
+def monitored_cases_by_beat(session: Session, counted: Access, since: datetime) -> Counter[str]:
     """Cases whose latest disposition, made since `since`, is monitor: counted by beat."""
     counts: Counter[str] = Counter()
-    for beat, _need, n in monitored_cases_by_need(session, force_id, since):
+    for beat, _need, n in monitored_cases_by_need(session, counted, since):
         counts[beat or ""] += n
     return counts
 
 
-def monitored_cases_by_need(session: Session, force_id: int, since: datetime) -> list[tuple[str | None, str, int]]:
-    """(beat, need, count) of cases whose latest disposition, made since `since`, is monitor."""
+def monitored_cases_by_need(session: Session, counted: Access, since: datetime) -> list[tuple[str | None, str, int]]:
+    """(beat, need, count) of cases whose latest disposition, made since `since`, is monitor;
+    `counted` decides which cases count (beacon.insight.scope)."""
     rows = session.execute(
         select(CaseDisposition.beat, CaseDisposition.need, func.count())
-        .where(CaseDisposition.id.in_(_latest(force_id)), CaseDisposition.outcome == Outcome.MONITOR.value,
+        .where(CaseDisposition.id.in_(_latest(counted)), CaseDisposition.outcome == Outcome.MONITOR.value,
                CaseDisposition.decided_at >= since)
         .group_by(CaseDisposition.beat, CaseDisposition.need)
     )
     return [(beat, need or "other", int(n)) for beat, need, n in rows]
 
 
-def shared_cases_by_partner(session: Session, force_id: int, since: datetime) -> Counter[str]:
+def shared_cases_by_partner(session: Session, counted: Access, since: datetime) -> Counter[str]:
     """Cases whose latest disposition, made since `since`, is share: counted by partner name."""
     rows = session.execute(
         select(CaseDisposition.recipient, func.count())
-        .where(CaseDisposition.id.in_(_latest(force_id)), CaseDisposition.outcome == Outcome.SHARE.value,
+        .where(CaseDisposition.id.in_(_latest(counted)), CaseDisposition.outcome == Outcome.SHARE.value,
                CaseDisposition.decided_at >= since)
         .group_by(CaseDisposition.recipient)
     )
     return Counter({recipient or "": int(n) for recipient, n in rows})
 
 
-def _latest(force_id: int) -> Select[Any]:
-    """The id of each case's latest disposition: a later change replaces the earlier one in counts."""
-    return (select(func.max(CaseDisposition.id)).where(CaseDisposition.force_id == force_id)
+def _latest(counted: Access) -> Select[Any]:
+    """The id of each counted case's latest disposition: a later change replaces the earlier one."""
+    return (select(func.max(CaseDisposition.id))
+            .where(CaseDisposition.force_id == counted.force_id, of_visible_case(CaseDisposition.case_id, counted))
             .group_by(CaseDisposition.case_id))
 
 

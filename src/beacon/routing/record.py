@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from beacon.cases.access import Access, visible_messages
 from beacon.routing.case_disposition import monitored_cases_by_need, shared_cases_by_partner
 from beacon.routing.disposition import Disposition, Outcome
 from beacon.store.tables import Message
@@ -40,33 +42,42 @@ def record_decision(
     )
 
 
-def monitored_needs(session: Session, force_id: int, since: datetime) -> list[Need]:
+def monitored_needs(session: Session, counted: Access, since: datetime) -> list[Need]:
     """Monitored messages since `since`, and cases a handler set to monitor, counted by beat and
-    need, most first. The two never overlap: the pipeline opens no case for a monitored message."""
+    need, most first. The two never overlap: the pipeline opens no case for a monitored message.
+    `counted` decides which cases' messages count (beacon.insight.scope)."""
     count = func.count(RoutingDecision.message_id)
     rows = session.execute(
         select(RoutingDecision.beat, RoutingDecision.need, count)
-        .where(RoutingDecision.force_id == force_id, RoutingDecision.outcome == Outcome.MONITOR.value,
-               RoutingDecision.decided_at >= since)
+        .where(RoutingDecision.force_id == counted.force_id, RoutingDecision.outcome == Outcome.MONITOR.value,
+               RoutingDecision.decided_at >= since, *_counted_messages(counted))
         .group_by(RoutingDecision.beat, RoutingDecision.need)
     )
     totals: Counter[tuple[str | None, str]] = Counter()
-    for beat, need, n in [*rows, *monitored_cases_by_need(session, force_id, since)]:
+    for beat, need, n in [*rows, *monitored_cases_by_need(session, counted, since)]:
         totals[(beat, need or "other")] += int(n)
     ordered = sorted(totals.items(), key=lambda item: (-item[1], item[0][0] or "", item[0][1]))
     return [Need(beat, need, n) for (beat, need), n in ordered]
 
 
-def shared_by_partner(session: Session, force_id: int, since: datetime) -> list[tuple[str, int]]:
+def shared_by_partner(session: Session, counted: Access, since: datetime) -> list[tuple[str, int]]:
     """Messages the policy shared since `since`, and cases a handler shared, counted by partner,
     most first (the partner's name as it was when shared)."""
     rows = session.execute(
         select(RoutingDecision.recipient, func.count(RoutingDecision.message_id))
-        .where(RoutingDecision.force_id == force_id, RoutingDecision.outcome == Outcome.SHARE.value,
-               RoutingDecision.decided_at >= since)
+        .where(RoutingDecision.force_id == counted.force_id, RoutingDecision.outcome == Outcome.SHARE.value,
+               RoutingDecision.decided_at >= since, *_counted_messages(counted))
         .group_by(RoutingDecision.recipient)
     )
-    totals: Counter[str] = shared_cases_by_partner(session, force_id, since)
+    totals: Counter[str] = shared_cases_by_partner(session, counted, since)
     for recipient, n in rows:
         totals[recipient or "unknown"] += int(n)
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _counted_messages(counted: Access) -> list[Any]:
+    """A message monitored or shared by the policy has no case, but one a handler later moved
+    into a hidden case is that case's, and is not counted for who may not see it."""
+    if not counted.hidden_teams:
+        return []
+    return [RoutingDecision.message_id.in_(select(Message.id).where(visible_messages(counted)))]

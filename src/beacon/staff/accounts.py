@@ -82,7 +82,7 @@ def set_password(session: Session, username: str, password: str, now: datetime,
         return False
     _check_strength(password, username)
     user.password_hash = _hasher.hash(password)
-    _end_sessions(session, user, now, actor, "password changed")
+    end_sessions_recorded(session, user, now, actor, "password changed")
     return True
 
 
@@ -91,13 +91,13 @@ def set_role(session: Session, username: str, role: Role, now: datetime, actor: 
     user = _user_named(session, username)
     if user.role != role.value:
         before, user.role = user.role, role.value
-        _end_sessions(session, user, now, actor, "role changed", {"from": before, "to": role.value})
+        end_sessions_recorded(session, user, now, actor, "role changed", {"from": before, "to": role.value})
     return user
 
 
 def revoke_sessions(session: Session, username: str, now: datetime, actor: Actor = COMMAND_LINE) -> int:
     """An administrator ends every session of a user at once; returns how many were open."""
-    return _end_sessions(session, _user_named(session, username), now, actor, "sessions revoked")
+    return end_sessions_recorded(session, _user_named(session, username), now, actor, "sessions revoked")
 
 
 def set_active(session: Session, username: str, active: bool, now: datetime, actor: Actor = COMMAND_LINE) -> User:
@@ -105,7 +105,7 @@ def set_active(session: Session, username: str, active: bool, now: datetime, act
     user = _user_named(session, username)
     if user.active != active:
         user.active = active
-        _end_sessions(session, user, now, actor, "reactivated" if active else "deactivated")
+        end_sessions_recorded(session, user, now, actor, "reactivated" if active else "deactivated")
     return user
 
 
@@ -133,7 +133,7 @@ def enrol_user_totp(session: Session, username: str, issuer: str, now: datetime,
     if has_second_factor(session, user) and not replace:
         raise AccountError(f"{username} already has a second factor; --replace sets up a new one")
     enrolment, codes = enrol_confirmed(session, user, issuer, now)
-    _end_sessions(session, user, now, actor, "second factor set up")
+    end_sessions_recorded(session, user, now, actor, "second factor set up")
     return enrolment, codes
 
 
@@ -142,7 +142,7 @@ def reset_second_factor(session: Session, username: str, now: datetime, actor: A
     sessions; a role that needs one enrols a new one at the next sign-in. False: there was none."""
     user = _user_named(session, username)
     removed = remove_second_factor(session, user)
-    _end_sessions(session, user, now, actor, "second factor reset")
+    end_sessions_recorded(session, user, now, actor, "second factor reset")
     return removed
 
 
@@ -160,6 +160,14 @@ class WrongCurrentPassword(AccountError):
 def change_own_password(session: Session, user_id: int, current: str, new: str, now: datetime) -> User:
     """A signed-in user changes their own password: the current one is required (a borrowed
     screen is not enough), then as `set_password` (policy, every session ended)."""
+    user = check_current_password(session, user_id, current)
+    set_password(session, user.username, new, now, actor=Actor("user", user.id, user.display_name))
+    return user
+
+
+def check_current_password(session: Session, user_id: int, current: str) -> User:
+    """The signed-in user, if `current` is their password: what a self-service change of their
+    password or second factor asks first (someone at a borrowed screen does not know it)."""
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise AccountError("no such user")
@@ -167,12 +175,12 @@ def change_own_password(session: Session, user_id: int, current: str, new: str, 
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise WrongCurrentPassword("the current password is not right") from None
-    set_password(session, user.username, new, now, actor=Actor("user", user.id, user.display_name))
     return user
 
 
-def _end_sessions(session: Session, user: User, now: datetime, actor: Actor, reason: str,
-                  data: dict[str, Any] | None = None) -> int:
+def end_sessions_recorded(session: Session, user: User, now: datetime, actor: Actor, reason: str,
+                          data: dict[str, Any] | None = None) -> int:
+    """End every session of the user and record why (a `changed` event on the user)."""
     ended = end_user_sessions(session, user.id, now, reason)
     append_event(session, actor=actor, action=Action.CHANGED, object_type="user", object_id=user.id,
                  at=now, force_id=user.force_id, reason=reason, data={**(data or {}), "sessions_ended": ended})

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from beacon.store.tables import User
@@ -28,6 +28,10 @@ TOUCH_EVERY = timedelta(seconds=60)
 class SessionRules:
     idle: timedelta  # unused this long: ended
     lifetime: timedelta  # this long after sign-in: ended, however busy
+
+    @classmethod
+    def of(cls, idle_minutes: float, lifetime_hours: float) -> SessionRules:
+        return cls(idle=timedelta(minutes=idle_minutes), lifetime=timedelta(hours=lifetime_hours))
 
 
 @dataclass(frozen=True)
@@ -82,4 +86,17 @@ def end_user_sessions(session: Session, user_id: int, now: datetime, reason: str
         .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def prune_sessions(session: Session, now: datetime, rules: SessionRules) -> int:
+    """Delete the rows no request can use any more (revoked, idle past the timeout, or past the
+    lifetime, exactly as `live_session` decides); returns how many. A cookie naming one finds
+    no row, which `live_session` answers as it answered the dead row. The audit log, not this
+    table, is the record of who signed in and out."""
+    result = session.execute(delete(StaffSession).where(or_(
+        StaffSession.revoked_at.is_not(None),
+        StaffSession.last_seen_at < now - rules.idle,
+        StaffSession.created_at < now - rules.lifetime,
+    )))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

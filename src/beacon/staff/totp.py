@@ -112,6 +112,67 @@ def enrol_confirmed(session: Session, user: User, issuer: str, now: datetime) ->
     return enrolment, issue_recovery_codes(row)
 
 
+def start_replacement(session: Session, user: User, issuer: str, now: datetime) -> Enrolment:
+    """A new secret for a user who sets up or replaces their own factor. One they already have
+    keeps working until a code from the new one confirms it (`confirm_replacement`): a half-done
+    replacement, or a phone that never scanned the code, locks no one out."""
+    row = session.get(StaffTotp, user.id)
+    if row is None or row.confirmed_at is None:
+        return start_enrolment(session, user, issuer, now)
+    secret = pyotp.random_base32()
+    row.replacement_secret = seal_secret(session, user.id, secret)
+    row.replacement_started_at = now
+    session.flush()
+    return enrolment_of(user, secret, issuer)
+
+
+def pending_replacement(session: Session, user: User, issuer: str) -> Enrolment | None:
+    """The new secret waiting for its first code, if any (a replacement or a first enrolment)."""
+    row = session.get(StaffTotp, user.id)
+    if row is not None and row.confirmed_at is not None and row.replacement_secret:
+        return enrolment_of(user, open_secret(session, user.id, row.replacement_secret), issuer)
+    return pending_enrolment(session, user, issuer)
+
+
+def confirm_replacement(session: Session, user: User, code: str, now: datetime) -> list[str] | None:
+    """A code from the new secret makes it the user's factor, with fresh recovery codes (the old
+    ones go with the old secret); None when the code is wrong or nothing is pending."""
+    row = session.get(StaffTotp, user.id)
+    if row is None or row.confirmed_at is None:
+        return confirm_enrolment(session, user, code, now)
+    if not row.replacement_secret:
+        return None
+    step = _matching_step(open_secret(session, user.id, row.replacement_secret), code, now, after=None)
+    if step is None:
+        return None
+    row.secret, row.replacement_secret, row.replacement_started_at = row.replacement_secret, None, None
+    row.last_step = max(row.last_step or 0, step)  # this step's codes are spent, old secret's and new
+    row.confirmed_at = row.created_at = now
+    return issue_recovery_codes(row)
+
+
+def cancel_replacement(session: Session, user: User) -> bool:
+    """Drop a pending new secret (the current factor, if any, is untouched); False: none pending."""
+    row = session.get(StaffTotp, user.id)
+    if row is None:
+        return False
+    if row.confirmed_at is None:
+        session.delete(row)
+        session.flush()
+        return True
+    pending = bool(row.replacement_secret)
+    row.replacement_secret, row.replacement_started_at = None, None
+    return pending
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> list[str] | None:
+    """Ten new recovery codes in place of every old one; None when there is no second factor."""
+    row = session.get(StaffTotp, user.id)
+    if row is None or row.confirmed_at is None:
+        return None
+    return issue_recovery_codes(row)
+
+
 def issue_recovery_codes(row: StaffTotp) -> list[str]:
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
     row.recovery_hashes = [_hash(code) for code in codes]
@@ -127,19 +188,27 @@ def _secret(session: Session, row: StaffTotp) -> str:
 
 
 def _accept_code(row: StaffTotp, secret: str, code: str, now: datetime) -> bool:
+    step = _matching_step(secret, code, now, after=row.last_step)
+    if step is None:
+        return False
+    row.last_step = step
+    return True
+
+
+def _matching_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
+    """The time step (within the drift allowed) whose code `code` is, later than `after`."""
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
-        return False
+        return None
     totp = pyotp.TOTP(secret)
     step = totp.timecode(now)
     for offset in range(-DRIFT_STEPS, DRIFT_STEPS + 1):
         candidate = step + offset
-        if row.last_step is not None and candidate <= row.last_step:
+        if after is not None and candidate <= after:
             continue
         if secrets.compare_digest(totp.generate_otp(candidate), code):
-            row.last_step = candidate
-            return True
-    return False
+            return candidate
+    return None
 
 
 def _spend_recovery_code(row: StaffTotp, code: str) -> bool:

@@ -65,6 +65,9 @@ class Force(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     case_prefix: Mapped[str] = mapped_column(String(8))
+    # (0020) True: the control room's counts, its CSV and the shift report leave restricted
+    # teams' cases out for whoever may not see them (beacon.insight.scope).
+    hide_restricted_in_figures: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Team(Base):

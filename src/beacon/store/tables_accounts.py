@@ -52,6 +52,10 @@ class StaffTotp(Base):
     confirmed_at: Mapped[datetime | None] = utc_column(nullable=True)
     last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     recovery_hashes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # (0020) A new secret a user is replacing theirs with (sealed like `secret`): the old one
+    # keeps working until a code from the new one confirms it.
+    replacement_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    replacement_started_at: Mapped[datetime | None] = utc_column(nullable=True)
 
 
 class StaffOidcLink(Base):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from beacon.cases.access import force_wide, in_force
+from beacon.cases.access import user_for
 from beacon.staff.accounts import (
     AccountError,
     Role,
@@ -51,7 +51,7 @@ def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDe
             change: Callable[[User], object]) -> Response:
     """404 for another force's user (recorded, as every hidden record), 403 for a non-admin, then the change (a refused one shows
     the page again with the reason)."""
-    user = in_force(session.get(User, user_id), force_wide(viewer.force_id), "user", user_id)  # a recorded 404
+    user = user_for(session, viewer.access, user_id)  # a recorded 404
     require_admin(viewer, "users")
     try:
         change(user)

@@ -16,6 +16,7 @@ from beacon.bootstrap import Beacon
 from beacon.cases.access import Access
 from beacon.insight.beats import BeatMap
 from beacon.insight.figures import ControlRoom, control_room
+from beacon.insight.scope import figure_scope
 from beacon.insight.surge import SurgeRule
 from beacon.pipeline.lag import pipeline_lag
 from beacon.web.deps import BeaconDep, PageViewer, ReadSession
@@ -34,8 +35,8 @@ def beat_map_from(path: Path | None) -> BeatMap:
 def figures_now(beacon: Beacon, session: Any, access: Access) -> ControlRoom:
     settings = beacon.settings
     rule = SurgeRule(min_count=settings.surge_min_count, ratio=settings.surge_ratio)
-    return control_room(session, access.force_id, beacon.clock.now(), beat_map_from(settings.beats_map_path), rule,
-                        hidden_teams=access.hidden_teams)
+    return control_room(session, figure_scope(session, access), beacon.clock.now(),
+                        beat_map_from(settings.beats_map_path), rule)
 
 
 def map_view(figures: ControlRoom, beat_map: BeatMap) -> list[dict[str, Any]]:

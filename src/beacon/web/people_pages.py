@@ -26,6 +26,7 @@ from beacon.people.settings import PeopleSettings, load_people_settings
 from beacon.people.view import candidates as candidates_view
 from beacon.people.view import contact_json, person_view, timeline
 from beacon.routing.move import find_case, move_message
+from beacon.insight.scope import figure_scope
 from beacon.routing.record import monitored_needs
 from beacon.store.tables_people import PersonCandidate, PersonMarker, PersonMerge
 from beacon.web.deps import ApiViewer, BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
@@ -262,9 +263,10 @@ def api_monitored_needs(
     viewer: ApiViewer, session: ReadSession, beacon: BeaconDep,
     hours: Annotated[float, Query(gt=0, le=24 * 31)] = 24,
 ) -> dict[str, Any]:
-    """Counts only, no personal data: not a consultation to audit."""
+    """Counts only, no personal data: not a consultation to audit. Restricted teams' cases are
+    counted as the force says for the control room (beacon.insight.scope)."""
     since = beacon.clock.now() - timedelta(hours=hours)
-    needs = monitored_needs(session, viewer.force_id, since)
+    needs = monitored_needs(session, figure_scope(session, viewer.access).counted, since)
     by_beat: dict[str, int] = {}
     for need in needs:
         by_beat[need.beat or "unknown"] = by_beat.get(need.beat or "unknown", 0) + need.count

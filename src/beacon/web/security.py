@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,8 +97,7 @@ async def check_csrf(request: Request) -> None:
 
 
 def session_rules(settings: Settings) -> SessionRules:
-    return SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
-                        lifetime=timedelta(hours=settings.session_lifetime_hours))
+    return SessionRules.of(settings.session_idle_minutes, settings.session_lifetime_hours)
 
 
 def viewer_from_session(request: Request, beacon: Beacon) -> Viewer | None:
