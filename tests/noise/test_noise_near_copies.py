@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from noise_builders import APPEAL, FIRE, obs
 
-from beacon.noise import DecisionKind, NoiseSettings, NoiseTracker
+from beacon.noise import AlertReason, DecisionKind, NoiseSettings, NoiseTracker
 
 COPIES = [
     APPEAL.lower(),
@@ -98,3 +98,14 @@ def test_near_copy_threshold_is_configurable() -> None:
     strict.observe(obs("1", APPEAL))
     edited = strict.observe(obs("2", APPEAL.replace("Have you seen", "Has anyone seen")))
     assert edited.new_item and edited.similarity is None
+
+
+def test_an_edited_copy_names_the_post_it_repeats_and_pages_only_as_a_copy_would() -> None:
+    tracker = NoiseTracker()
+    first = tracker.observe(obs("1", APPEAL, priority=1))
+    edited = tracker.observe(obs("2", EDITS[2], minutes=2, priority=1))
+    assert first.alert and edited.near_copy_of == "1" and not edited.alert
+    calmer = NoiseTracker()
+    calmer.observe(obs("1", APPEAL, priority=3))
+    escalated = calmer.observe(obs("2", EDITS[2], minutes=2, priority=1))
+    assert escalated.alert and escalated.alert_reason is AlertReason.ESCALATED_COPY

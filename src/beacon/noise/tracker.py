@@ -52,8 +52,8 @@ class _Match:
     link: Incident | None = None
     pending_ref: str | None = None
     similarity: float | None = None
-    # A near-copy of `link`'s post: its own item there, its words not counted twice for clustering.
-    echo: bool = False
+    # The item this text nearly copies: the new item joins its incident, adds no words to it.
+    near: Item | None = None
 
 
 class NoiseStream:
@@ -152,7 +152,7 @@ class NoiseStream:
         near, score = self._near.best_match(text.shingles, keys, _shingles_of)
         if near is None or near.incident is None or not near.incident.alive:
             return _Match(kind)
-        return _Match(kind, link=near.incident, similarity=score, echo=True)
+        return _Match(kind, link=near.incident, similarity=score, near=near)
 
     def _cut_copy(self, text: TextFeatures) -> Item | None:
         """A live item this text is a cut copy of, or that is a cut copy of this text."""
@@ -191,7 +191,8 @@ class NoiseStream:
         return self._decision(obs, item, match.kind, False, False, alert, match.similarity)
 
     def _create(self, obs: Observation, text: TextFeatures, match: _Match) -> NoiseDecision:
-        item = self._new_item(obs, text, match.echo)
+        near = match.near
+        item = self._new_item(obs, text, echo=near is not None)
         if match.kind is DecisionKind.SHARE:
             item.shares += 1
         if match.pending_ref:
@@ -199,14 +200,19 @@ class NoiseStream:
             item.pending_ref = match.pending_ref
         place = item.place
         incident, is_new_incident = self._choose_incident(obs, item, place, match.link)
-        surge_started = self._join(incident, item, obs, place, match.echo)
+        surge_started = self._join(incident, item, obs, place, echo=near is not None)
         self._count(item, obs)
         alert = None
-        if obs.priority is not None and obs.priority <= self.settings.alert_priority:
+        limit = self.settings.alert_priority
+        urgent = obs.priority is not None and obs.priority <= limit
+        if urgent and near is None:
             alert = AlertReason.URGENT_REPORT
+        elif urgent and near is not None and (near.priority is None or near.priority > limit):
+            alert = AlertReason.ESCALATED_COPY  # a near-copy pages only as a copy would
         elif surge_started:
             alert = AlertReason.SURGE
-        return self._decision(obs, item, match.kind, True, is_new_incident, alert, match.similarity)
+        return self._decision(obs, item, match.kind, True, is_new_incident, alert, match.similarity,
+                              near.id if near is not None else None)
 
     def _new_item(self, obs: Observation, text: TextFeatures, echo: bool) -> Item:
         # A near-copy is neither indexed for near-copies (the post it copies is) nor counted again
@@ -294,7 +300,7 @@ class NoiseStream:
 
     def _decision(self, obs: Observation, item: Item, kind: DecisionKind, new_item: bool,
                   new_incident: bool, alert: AlertReason | None,
-                  similarity: float | None = None) -> NoiseDecision:
+                  similarity: float | None = None, near_copy_of: str | None = None) -> NoiseDecision:
         incident = item.incident
         assert incident is not None
         return NoiseDecision(
@@ -305,6 +311,7 @@ class NoiseStream:
             incident_reporters=incident.reporter_count, incident_priority=incident.priority,
             attention=incident.attention(self.settings.surge_floor), surging=incident.surging,
             alert=alert is not None, alert_reason=alert, similarity=similarity,
+            near_copy_of=near_copy_of,
         )
 
     # ---- the window -------------------------------------------------------------------------
