@@ -30,8 +30,17 @@ def test_a_cut_retweet_with_the_ellipsis_joins_the_original_from_text_alone() ->
 def test_a_cut_retweet_without_the_ellipsis_joins_the_original_from_text_alone() -> None:
     tracker = NoiseTracker()
     tracker.observe(obs("1", LONG))
-    share = tracker.observe(obs("2", _cut(LONG, 97, mark=""), minutes=1))
+    at_the_limit = _cut(LONG, 121, mark="")  # 140 characters, cut mid-word, no mark
+    share = tracker.observe(obs("2", at_the_limit, minutes=1))
+    assert len(at_the_limit) == 140
     assert share.kind is DecisionKind.SHARE and share.item_id == "1"
+
+
+def test_a_short_retweet_without_a_mark_that_adds_a_word_is_not_a_cut_copy() -> None:
+    tracker = NoiseTracker()
+    tracker.observe(obs("1", LONG[:100]))
+    other = tracker.observe(obs("2", "RT @SurreyRoadPol: " + LONG[:100] + " shocking", minutes=1))
+    assert other.new_item and other.item_id == "2"
 
 
 def test_a_cut_retweet_with_three_dots_and_a_link_joins_the_original() -> None:

@@ -31,6 +31,8 @@ FILLER_WORDS = frozenset(
 # A cut text is matched by its first words only when it has at least this many sure ones: a cut
 # retweet keeps about 15-20, while "There's another school..." (4) says too little to be a copy.
 PREFIX_WORDS = 8
+# "RT @name: text" this long may be a retweet cut at 140 characters with no "…" (clients did so).
+FULL_RETWEET_CHARS = 130
 
 
 class TextFeatures:
@@ -43,8 +45,8 @@ class TextFeatures:
         self._undecorated = undecorated(body)
         self.share_prefix = handle is not None
         self.normalised, cut = copy_form(text)
-        # A retweet's text may be cut at the length limit without any mark: its last word is unsure.
-        self.truncated = cut or self.share_prefix
+        # A retweet's text at the old 140-character limit may have been cut there without any mark.
+        self.truncated = cut or (self.share_prefix and len(text) >= FULL_RETWEET_CHARS)
         self.words = self.normalised.count(" ") + 1 if self.normalised else 0
         # The words known to be the author's: a cut text's last word may be a fragment.
         self.sure = self.normalised.rsplit(" ", 1)[0] if self.truncated and self.words > 1 else (
