@@ -5,10 +5,11 @@ Each message is resolved in this order, cheapest and surest first:
 2. the original of shares seen earlier (a "late original") joins the item they created;
 3. a provider reference (shared_of, quote_of, reply_to) to a live item: a share when the text adds
    nothing, otherwise a new item in the referenced item's incident;
-4. the same normalised text as a live item (a copy), or a cut copy: one of the two ends in "…" and
-   the other goes on from its sure words (a truncated retweet); with `near_copy_threshold` below
-   1, also MinHash LSH near-copies (verified by exact Jaccard);
-5. otherwise a new item, clustered into a live incident or starting one.
+4. a copy of a live item: the same words once decoration is gone, or a cut copy (one of the two
+   ends in "…" and the other goes on from its sure words: a truncated retweet);
+5. a MinHash LSH near-copy (verified by exact Jaccard): a new item in the copied post's incident,
+   adding no words to it (items hold copies and shares only);
+6. otherwise a new item, clustered into a live incident or starting one.
 
 State older than `settings.window` (by message time) is evicted, so memory is bounded by the
 window; `rebuild` replays stored observations and supervisor overrides to restore it.
