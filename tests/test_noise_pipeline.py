@@ -51,6 +51,17 @@ def test_a_storm_of_1000_retweets_is_one_item_with_count_1000(beacon: Beacon) ->
     assert _count(beacon, Case) == 0
 
 
+def test_an_edited_copy_is_its_own_item_closed_onto_the_post_it_copies(beacon: Beacon) -> None:
+    _appeal(beacon)
+    edited = inbound(**FORCE_X, provider_message_id="4", author={"id": "copier"},
+                     text=APPEAL.replace("Please share.", "Please please share!!") + " #FindAmy")
+    beacon.ingest([edited])
+    original, copy = _one(beacon, "1000"), _one(beacon, "4")
+    assert copy.item_id == copy.id and original.share_count == 0  # not a member of the item
+    assert copy.incident_id == original.incident_id
+    assert copy.disposition == "close" and _count(beacon, Case) == 0
+
+
 def test_a_p1_inside_the_storm_still_alerts_and_opens_a_case(beacon: Beacon) -> None:
     _appeal(beacon)
     beacon.ingest([_retweet(n) for n in range(50)])  # type: ignore[misc]
