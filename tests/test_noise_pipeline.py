@@ -51,6 +51,20 @@ def test_a_storm_of_1000_retweets_is_one_item_with_count_1000(beacon: Beacon) ->
     assert _count(beacon, Case) == 0
 
 
+def test_an_edited_copy_is_its_own_item_closed_onto_the_post_it_copies(beacon: Beacon) -> None:
+    report = ("Two men fighting outside the Red Lion on Burnhaven High Street, one of them has a "
+              "broken bottle and there is blood on the pavement")
+    beacon.ingest([inbound(**FORCE_X, provider_message_id="5", author={"id": "witness"}, text=report)])
+    edited = report.replace("Two men fighting", "Two lads fighting") + " #Burnhaven"
+    beacon.ingest([inbound(**FORCE_X, provider_message_id="6", author={"id": "copier"}, text=edited)])
+    first, copy = _one(beacon, "5"), _one(beacon, "6")
+    assert copy.item_id == copy.id and first.share_count == 0  # not a member of the item
+    assert copy.incident_id == first.incident_id
+    # It repeats the post: closed onto it by the share rule, as a share is.
+    assert copy.disposition == "close" and "share or copy" in (copy.disposition_reason or "")
+    assert f"message {first.id}" in (copy.disposition_reason or "")
+
+
 def test_a_p1_inside_the_storm_still_alerts_and_opens_a_case(beacon: Beacon) -> None:
     _appeal(beacon)
     beacon.ingest([_retweet(n) for n in range(50)])  # type: ignore[misc]

@@ -126,7 +126,8 @@ class Settings(BaseSettings):
     # --- Noise (issue 4): shares, near-copies and incident clustering (beacon.noise) ------------
     # Read by beacon.noise.settings.noise_settings_from; docs/noise.md says what each one trades.
     noise_window_hours: float = Field(default=24.0, description="how long items and incidents stay live")
-    noise_near_copy_threshold: float = Field(default=0.7, description="Jaccard at which posts are one item")
+    noise_near_copy_threshold: float = Field(
+        default=0.7, description="Jaccard at which a different text is a near-copy (same incident, own item)")
     noise_cluster_threshold: float = Field(default=0.5, description="vocabulary cover to join an incident")
     noise_place_radius_km: float = Field(default=3.0, description="further apart: different incidents")
     noise_surge_window_minutes: float = Field(default=30.0, description="surge: reporters counted over this")

@@ -44,6 +44,9 @@ class NoiseDecision:
     alert: bool
     alert_reason: AlertReason | None = None
     similarity: float | None = None
+    # A new item that nearly copies another (an edited copy, one headline from another outlet):
+    # that item's id. It is its own item, but repeats that post for routing and alerting.
+    near_copy_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
-"""Text normalisation: what is left of a post once the decoration people change is removed.
+"""Text normalisation: what is left of a post once what copies of it differ in is removed.
 
-Copies of one post differ in "RT @user:" prefixes, links, mentions, hashtags, emoji, case,
-punctuation and HTML entities. `normalise` drops all of those so copies compare equal;
-`content_terms` keeps hashtag words (they name incidents) for clustering.
+Copies of one post differ in "RT @user:" prefixes, links, emoji, case, whitespace, punctuation
+and HTML entities, and a retweet may be cut short with "…". `copy_form` drops all of those (and
+says whether the text was cut) so copies compare equal; it keeps every word, hashtag words and
+@names included, because two posts that differ by a word, a tag or a "via @outlet" are two posts.
+`content_terms` (for incident clustering) keeps hashtag words and drops mentions and stopwords.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ _RT_PREFIX = re.compile(r"^\s*(?:RT|MT)\s*@(\w{1,50})\s*:?\s*", re.IGNORECASE)
 # Kept this simple on purpose: alternatives that start with a word boundary make `re` test every
 # position and cost ten times more. A leftover "RT" word is dropped when splitting into words.
 _DECORATION = re.compile(r"@\w{1,50}:?|https?://\S+|www\.\S+", re.IGNORECASE)
-_HASHTAG = re.compile(r"#\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # Anything that is not a letter or digit (in any script) becomes a space: drops punctuation and emoji.
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ASCII_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation})
-_SHARE_WORDS = frozenset({"rt", "mt", "via"})
 _TRUNCATION = re.compile(r"(?:\.\.\.|…)\s*$")
+# Every share prefix, wherever it is: retweets of retweets repeat it ("RT @a: RT @b: text").
+_ANY_SHARE_PREFIX = re.compile(r"\b(?:RT|MT)\s*@\w{1,50}:?", re.IGNORECASE)
+_CUT_MARKS = ("...", "…")
 
 # Words too common to say which incident a report is about.
 STOPWORDS = frozenset(
@@ -46,11 +49,43 @@ def strip_share_prefix(text: str) -> tuple[str | None, str]:
 
 def clean_text(text: str) -> str:
     """Decode entities, unify Unicode forms and drop trailing truncation marks."""
+    return _TRUNCATION.sub("", decoded(text))
+
+
+def copy_form(text: str) -> tuple[str, bool]:
+    """(words, truncated): the post's words in order, lower-cased, with no share prefixes, links,
+    punctuation, emoji or entities; `truncated` when the text ends in "…" or "..." (before any
+    trailing links), so its last word may be cut and only its earlier words are sure."""
+    text = decoded(text)
+    if "@" in text:
+        text = _ANY_SHARE_PREFIX.sub(" ", text)
+    body = _without_trailing_links(text)
+    truncated = body.endswith(_CUT_MARKS)
+    if truncated:  # a link cut short ("https://t.co/Ab…") ends the text: it went with the links
+        body = body.rstrip(".…")
+    if "://" in body or "www." in body:
+        body = _URL.sub(" ", body)
+    return " ".join(_words(body)), truncated  # "#" and "@" are separators: their words stay
+
+
+def _without_trailing_links(text: str) -> str:
+    """The text before the links (and spaces) it ends with: X puts a post's own link after the cut."""
+    body = text.rstrip()
+    while body:
+        parts = body.rsplit(None, 1)
+        if not _URL.match(parts[-1]) or parts[-1].endswith(_CUT_MARKS):
+            return body
+        body = parts[0] if len(parts) == 2 else ""
+    return body
+
+
+def decoded(text: str) -> str:
+    """Entities decoded and Unicode forms unified (fullwidth letters, ligatures)."""
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return _TRUNCATION.sub("", text)
+    return text
 
 
 def undecorated(text: str) -> str:
@@ -59,13 +94,8 @@ def undecorated(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The comparable core of a post: no RT prefixes, links, mentions, hashtags, emoji, case or
-    punctuation; single spaces."""
-    return normalise_undecorated(undecorated(text))
-
-
-def normalise_undecorated(text: str) -> str:
-    return " ".join(w for w in _words(_HASHTAG.sub(" ", text)) if w not in _SHARE_WORDS)
+    """The comparable core of a post (`copy_form`'s words): copies of one post are equal."""
+    return copy_form(text)[0]
 
 
 def _words(text: str) -> list[str]:

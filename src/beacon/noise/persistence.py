@@ -143,7 +143,11 @@ class NoiseService:
         item = self._record_item(session, message, decision)
         incident = self._record_incident(session, message, decision)
         repeat = decision.kind in REPEATS and not decision.alert and item.id != message.id
-        return NoiseOutcome(item.id, item.id if repeat else None, incident.id, decision.kind.value, decision.alert)
+        share_of = item.id if repeat else None
+        if decision.near_copy_of and not decision.alert:  # an edited copy repeats that post
+            sighting = _first_sighting(session, message, decision.near_copy_of)
+            share_of = sighting.id if sighting is not None else None
+        return NoiseOutcome(item.id, share_of, incident.id, decision.kind.value, decision.alert)
 
     def decide(self, session: Session, message: Any, priority: str | None,
                beat: str | None) -> tuple[NoiseDecision, dict[str, Any]]:
@@ -166,17 +170,7 @@ class NoiseService:
         Queried without autoflush: earlier messages were flushed when their savepoints ended, and
         this message's own changes are written once, with the rest of its stages."""
         message.item_key = decision.item_id
-        if decision.new_item:
-            first = message
-        else:
-            with session.no_autoflush:
-                first = session.scalar(
-                    select(Message)
-                    .where(Message.force_id == message.force_id, Message.item_key == decision.item_id,
-                           Message.id < message.id)
-                    .order_by(Message.id)
-                    .limit(1)
-                ) or message
+        first = message if decision.new_item else _first_sighting(session, message, decision.item_id) or message
         message.item_id = first.id
         first.share_count = decision.item_shares + decision.item_copies
         return first
@@ -303,3 +297,15 @@ def _take(tracker: NoiseTracker, step: noise_log.Step) -> None:
 def incident_title(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 120 else line[:117] + "…"
+
+
+def _first_sighting(session: Session, message: Message, item_key: str) -> Message | None:
+    """The earliest message stored before this one under an item key."""
+    with session.no_autoflush:
+        return session.scalar(
+            select(Message)
+            .where(Message.force_id == message.force_id, Message.item_key == item_key,
+                   Message.id < message.id)
+            .order_by(Message.id)
+            .limit(1)
+        )

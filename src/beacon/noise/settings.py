@@ -14,7 +14,8 @@ class NoiseSettingsError(ValueError):
 class NoiseSettings:
     # State older than this (by message time) is forgotten: bounds memory.
     window: timedelta = timedelta(hours=24)
-    # Jaccard similarity of word shingles at or above which two posts are one item.
+    # Jaccard similarity of word shingles at or above which a different text is a near-copy: its
+    # own item (items hold copies and shares only) in the incident of the post it nearly copies.
     near_copy_threshold: float = 0.7
     # MinHash LSH banding: bands x rows permutations. More bands finds more candidates, costs memory.
     lsh_bands: int = 10

@@ -40,7 +40,7 @@ class Item:
 
     __slots__ = (
         "id", "author", "place", "first_at", "last_at", "priority", "incident", "text_key",
-        "shingles", "near_slot", "terms", "message_ids", "pending_ref", "accounts", "shares",
+        "shingles", "truncated", "prefix_key", "near_slot", "terms", "message_ids", "pending_ref", "accounts", "shares",
         "copies", "reach", "alive",
     )
 
@@ -54,6 +54,9 @@ class Item:
         self.incident: Incident | None = None
         self.text_key = text_key
         self.shingles = shingles
+        # Cut short ("…"): its shingles are of its sure words; found by its first words' hash.
+        self.truncated = False
+        self.prefix_key: int | None = None
         # Slot in the near-copy index, or -1 when not indexed (too short to be copied).
         self.near_slot = -1
         self.terms = terms

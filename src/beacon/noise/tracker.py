@@ -5,8 +5,11 @@ Each message is resolved in this order, cheapest and surest first:
 2. the original of shares seen earlier (a "late original") joins the item they created;
 3. a provider reference (shared_of, quote_of, reply_to) to a live item: a share when the text adds
    nothing, otherwise a new item in the referenced item's incident;
-4. the same normalised text as a live item, then MinHash LSH near-copies (verified by exact Jaccard);
-5. otherwise a new item, clustered into a live incident or starting one.
+4. a copy of a live item: the same words once decoration is gone, or a cut copy (one of the two
+   ends in "…" and the other goes on from its sure words: a truncated retweet);
+5. a MinHash LSH near-copy (verified by exact Jaccard): a new item in the copied post's incident,
+   adding no words to it (items hold copies and shares only);
+6. otherwise a new item, clustered into a live incident or starting one.
 
 State older than `settings.window` (by message time) is evicted, so memory is bounded by the
 window; `rebuild` replays stored observations and supervisor overrides to restore it.
@@ -32,6 +35,9 @@ from beacon.noise.state import Incident, Item, more_urgent
 # Text collapse needs this many words, unless the message says it is a share: two people who each
 # send "help" are two reports, not one post.
 MIN_COPY_WORDS = 4
+# A reply, quote or share by reference whose words are at least this much inside the post it
+# points at adds nothing: it is a share, not a new report.
+REPEAT_CONTAINMENT = 0.7
 # Eviction looks at items in slices of the window: finer slices free memory sooner, cost more sorts.
 _SLICES_PER_WINDOW = 48
 
@@ -47,6 +53,8 @@ class _Match:
     link: Incident | None = None
     pending_ref: str | None = None
     similarity: float | None = None
+    # The item this text nearly copies: the new item joins its incident, adds no words to it.
+    near: Item | None = None
 
 
 class NoiseStream:
@@ -60,6 +68,8 @@ class NoiseStream:
         self._by_message: dict[str, Item] = {}
         self._pending: dict[str, Item] = {}
         self._by_text: dict[int, Item] = {}
+        # Items by their first PREFIX_WORDS words, to find cut copies; a list when several share them.
+        self._by_prefix: dict[int, Item | list[Item]] = {}
         # Items by the time slice they were created (or last found active) in, for eviction.
         self._slices: dict[int, list[Item]] = {}
         self._slice_seconds = max(1.0, s.window.total_seconds() / _SLICES_PER_WINDOW)
@@ -99,40 +109,64 @@ class NoiseStream:
             if target is not None:
                 return self._repeat_or_new(target, text)
         explicit_share = text.share_prefix or obs.forwarded
-        item, similarity = self._match_text(text, explicit_share)
-        if explicit_share:
-            return _Match(DecisionKind.SHARE, item, similarity=similarity)
-        kind = DecisionKind.NEAR_COPY if item is not None else DecisionKind.NEW_ITEM
-        return _Match(kind, item, similarity=similarity)
+        item = self._match_text(text, explicit_share)
+        if item is None:
+            return self._near_or_new(text, DecisionKind.NEW_ITEM)
+        kind = DecisionKind.SHARE if explicit_share else DecisionKind.NEAR_COPY
+        return _Match(kind, item, similarity=1.0)
 
     def _resolve_share(self, ref: str, text: TextFeatures) -> _Match:
         target = self._by_message.get(ref) or self._pending.get(ref)
         if target is not None:
             return self._repeat_or_new(target, text)
         # The original is not (yet) here: the share stands for it, found again by text if copied.
-        item, similarity = self._match_text(text, explicit_share=True)
-        return _Match(DecisionKind.SHARE, item, pending_ref=ref, similarity=similarity)
+        item = self._match_text(text, explicit_share=True)
+        if item is None:
+            match = self._near_or_new(text, DecisionKind.SHARE)
+            match.pending_ref = ref
+            return match
+        return _Match(DecisionKind.SHARE, item, pending_ref=ref, similarity=1.0)
 
     def _repeat_or_new(self, target: Item, text: TextFeatures) -> _Match:
-        threshold = self.settings.near_copy_threshold
-        if text.repeats(target.text_key, target.shingle_array, threshold):
+        if text.repeats(target.text_key, target.shingle_array, target.truncated, REPEAT_CONTAINMENT):
             return _Match(DecisionKind.SHARE, target)
         # Its own words may be news (a sighting in reply to an appeal): a new item, same incident.
         return _Match(DecisionKind.NEW_ITEM, link=target.incident)
 
-    def _match_text(self, text: TextFeatures, explicit_share: bool) -> tuple[Item | None, float | None]:
+    def _match_text(self, text: TextFeatures, explicit_share: bool) -> Item | None:
+        """The live item this text is a copy of: equal words, or one of the two cut short."""
         if text.key is None:
-            return None, None
-        long_enough = text.words >= MIN_COPY_WORDS
-        if long_enough or explicit_share:
+            return None
+        if text.words >= MIN_COPY_WORDS or explicit_share:
             exact = self._by_text.get(text.key)
             if exact is not None:
-                return exact, 1.0
-        if not long_enough:
-            return None, None
+                return exact
+        return self._cut_copy(text)
+
+    def _near_or_new(self, text: TextFeatures, kind: DecisionKind) -> _Match:
+        """A new item; in the incident of the post it nearly copies (MinHash LSH, verified by
+        exact Jaccard), if any: an edited copy or one headline from another outlet is a report
+        of its own, but of the same incident, and adds no new words to it."""
+        if text.words < MIN_COPY_WORDS:
+            return _Match(kind)
         keys = text.band_keys(self._near)  # type: ignore[arg-type]
-        item, score = self._near.best_match(text.shingles, keys, _shingles_of)
-        return item, (score if item is not None else None)
+        near, score = self._near.best_match(text.shingles, keys, _shingles_of)
+        if near is None or near.incident is None or not near.incident.alive:
+            return _Match(kind)
+        return _Match(kind, link=near.incident, similarity=score, near=near)
+
+    def _cut_copy(self, text: TextFeatures) -> Item | None:
+        """A live item this text is a cut copy of, or that is a cut copy of this text."""
+        if text.prefix_key is None:
+            return None
+        held = self._by_prefix.get(text.prefix_key)
+        if held is None:
+            return None
+        for item in held if isinstance(held, list) else (held,):
+            if (text.truncated or item.truncated) and text.cut_copy_of(item.shingle_array,
+                                                                        item.truncated):
+                return item
+        return None
 
     # ---- attaching and creating ----------------------------------------------------------------
 
@@ -158,7 +192,8 @@ class NoiseStream:
         return self._decision(obs, item, match.kind, False, False, alert, match.similarity)
 
     def _create(self, obs: Observation, text: TextFeatures, match: _Match) -> NoiseDecision:
-        item = self._new_item(obs, text)
+        near = match.near
+        item = self._new_item(obs, text, echo=near is not None)
         if match.kind is DecisionKind.SHARE:
             item.shares += 1
         if match.pending_ref:
@@ -166,22 +201,35 @@ class NoiseStream:
             item.pending_ref = match.pending_ref
         place = item.place
         incident, is_new_incident = self._choose_incident(obs, item, place, match.link)
-        surge_started = self._join(incident, item, obs, place)
+        surge_started = self._join(incident, item, obs, place, echo=near is not None)
         self._count(item, obs)
         alert = None
-        if obs.priority is not None and obs.priority <= self.settings.alert_priority:
+        limit = self.settings.alert_priority
+        urgent = obs.priority is not None and obs.priority <= limit
+        if urgent and near is None:
             alert = AlertReason.URGENT_REPORT
+        elif urgent and near is not None and (near.priority is None or near.priority > limit):
+            alert = AlertReason.ESCALATED_COPY  # a near-copy pages only as a copy would
         elif surge_started:
             alert = AlertReason.SURGE
-        return self._decision(obs, item, match.kind, True, is_new_incident, alert)
+        return self._decision(obs, item, match.kind, True, is_new_incident, alert, match.similarity,
+                              near.id if near is not None else None)
 
-    def _new_item(self, obs: Observation, text: TextFeatures) -> Item:
-        keys = text.band_keys(self._near) if text.words >= MIN_COPY_WORDS else None  # type: ignore[arg-type]
-        item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(), text.terms)
+    def _new_item(self, obs: Observation, text: TextFeatures, echo: bool) -> Item:
+        # A near-copy is neither indexed for near-copies (the post it copies is) nor counted again
+        # for clustering (no terms): one headline from forty outlets weighs what one post weighs.
+        indexed = not echo and text.words >= MIN_COPY_WORDS
+        keys = text.band_keys(self._near) if indexed else None  # type: ignore[arg-type]
+        terms = () if echo else text.terms
+        item = Item(obs.message_id, obs.created_at, text.key, text.shingles.tobytes(), terms)
         item.author = obs.author_id
         item.place = _place_of(obs)
+        item.truncated = text.truncated
         if text.key is not None:
             self._by_text.setdefault(text.key, item)
+        if text.prefix_key is not None:
+            item.prefix_key = text.prefix_key
+            self._add_prefix(item)
         if keys is not None and keys.size:
             item.near_slot = self._near.add(item, keys)
         self._clusters.count_terms(item.terms)
@@ -201,10 +249,14 @@ class NoiseStream:
         self._incidents[incident.id] = incident
         return incident, True
 
-    def _join(self, incident: Incident, item: Item, obs: Observation, place: ReportPlace) -> bool:
-        """Add an independent report to an incident; True when this report starts a surge."""
+    def _join(self, incident: Incident, item: Item, obs: Observation, place: ReportPlace,
+              echo: bool = False) -> bool:
+        """Add a report to an incident; True when this report starts a surge. A near-copy (echo)
+        is not an independent reporter and brings no words: it only joins the incident's items."""
         item.incident = incident
         incident.items.append(item)
+        if echo:
+            return False
         incident.add_terms(item.terms)
         incident.add_reporter(obs.author_id or obs.message_id)
         incident.add_place(place)
@@ -249,7 +301,7 @@ class NoiseStream:
 
     def _decision(self, obs: Observation, item: Item, kind: DecisionKind, new_item: bool,
                   new_incident: bool, alert: AlertReason | None,
-                  similarity: float | None = None) -> NoiseDecision:
+                  similarity: float | None = None, near_copy_of: str | None = None) -> NoiseDecision:
         incident = item.incident
         assert incident is not None
         return NoiseDecision(
@@ -260,6 +312,7 @@ class NoiseStream:
             incident_reporters=incident.reporter_count, incident_priority=incident.priority,
             attention=incident.attention(self.settings.surge_floor), surging=incident.surging,
             alert=alert is not None, alert_reason=alert, similarity=similarity,
+            near_copy_of=near_copy_of,
         )
 
     # ---- the window -------------------------------------------------------------------------
@@ -296,12 +349,36 @@ class NoiseStream:
             del self._pending[item.pending_ref]
         if item.text_key is not None and self._by_text.get(item.text_key) is item:
             del self._by_text[item.text_key]
+        if item.prefix_key is not None:
+            self._drop_prefix(item)
         if item.near_slot >= 0:
             self._near.remove(item.near_slot)
             item.near_slot = -1
         self._clusters.forget_terms(item.terms)
         if item.incident is not None:
             self._leave(item.incident, item)
+
+    def _add_prefix(self, item: Item) -> None:
+        key = item.prefix_key
+        assert key is not None
+        held = self._by_prefix.get(key)
+        if held is None:
+            self._by_prefix[key] = item
+        elif isinstance(held, list):
+            held.append(item)
+        else:
+            self._by_prefix[key] = [held, item]
+
+    def _drop_prefix(self, item: Item) -> None:
+        key = item.prefix_key
+        assert key is not None
+        held = self._by_prefix.get(key)
+        if held is item:
+            del self._by_prefix[key]
+        elif isinstance(held, list):
+            held.remove(item)
+            if len(held) == 1:
+                self._by_prefix[key] = held[0]
 
     def _leave(self, incident: Incident, item: Item) -> None:
         incident.items.remove(item)

@@ -19,14 +19,17 @@ def noise_stage(ctx: BatchContext, batch: list[Decided]) -> None:
         decisions.append(decision)
     load_noise(ctx.session, ctx.state,
                {(d.row.force_id, n.incident_id) for d, n in zip(batch, decisions)},
-               {(d.row.force_id, n.item_id) for d, n in zip(batch, decisions) if not n.new_item})
+               {(d.row.force_id, n.item_id) for d, n in zip(batch, decisions) if not n.new_item}
+               | {(d.row.force_id, n.near_copy_of) for d, n in zip(batch, decisions) if n.near_copy_of})
     by_id = {d.row.id: d for d in batch}
     for decided, decision in zip(batch, decisions):
         item_id = _record_item(ctx, decided, decision, by_id)
         incident = decided.incident = _record_incident(ctx, decided, decision)
         repeat = decision.kind in REPEATS and not decision.alert and item_id != decided.row.id
-        decided.noise = NoiseOutcome(item_id, item_id if repeat else None, incident.id,
-                                     decision.kind.value, decision.alert)
+        share_of = item_id if repeat else None
+        if decision.near_copy_of and not decision.alert:  # an edited copy repeats that post
+            share_of = ctx.state.first_sighting.get((decided.row.force_id, decision.near_copy_of))
+        decided.noise = NoiseOutcome(item_id, share_of, incident.id, decision.kind.value, decision.alert)
 
 
 def _record_item(ctx: BatchContext, decided: Decided, decision: NoiseDecision, by_id: dict[int, Decided]) -> int:
