@@ -117,7 +117,7 @@ def evaluate(texts: list[str], truth: list[str], events: list[str], folds: int, 
             _record(runs["previous (v2) full triage"], i, v2.triage(texts[i]))
             for name, alone in (("model alone", model), ("balanced TF-IDF LR", baseline)):
                 view = read_model(alone, texts[i])
-                runs[name][0][i], runs[name][1][i] = view.priority, view.expected
+                runs[name][0][i], runs[name][1][i] = view.priority, view.ranking
         print(f"fold {fold + 1}/{folds}: {len(test)} tweets from "
               f"{len({families[i] for i in test})} events, {time.perf_counter() - started:.1f}s",
               file=sys.stderr)

@@ -2,6 +2,8 @@
 
 * The model grades the message from its class probabilities: the expected TREC-IS score
   (Critical 1, High 0.75, Medium 0.5, Low 0.25) against thresholds stored with the model.
+  Its most urgent sentence sets that grade; the whole message's expected score orders messages
+  within a grade (`ModelView.ranking`, the urgency's share from the model).
 * If the lexicon found nothing, the model's grade stands.
 * The model may raise a lexicon grade (`model_raised`).
 * A P1 harm grade with a strong harm phrase said to be happening now is not lowered at all
@@ -16,7 +18,7 @@ Safety rules that come later in the policy (vulnerability, de-escalation, langua
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from beacon.triage.analysis import LexiconEvidence
@@ -43,6 +45,15 @@ class ModelView:
     expected: float  # expected score in [0.25, 1]; 0 when not a priority model
     threshold: float | None = None  # the threshold the expected score met for `priority`
     reading: Any = None  # a SemanticReading: the deciding sentence and the label heads
+    # The expected score of the whole message, which orders messages within a grade: the most
+    # urgent sentence sets the grade (safety), but ranking by it puts every multi-sentence news
+    # post above the short reports of the same event (TREC-IS cross-validation: nDCG@100 of the
+    # encoder 0.685 by its most urgent unit, 0.702 by the whole message).
+    whole_expected: float | None = None
+
+    @property
+    def ranking(self) -> float:
+        return self.expected if self.whole_expected is None else self.whole_expected
 
     @property
     def low_confidence(self) -> float:
@@ -53,15 +64,18 @@ class ModelView:
 
 def read_model(model: TextModel, text: str, normalised: str | None = None) -> ModelView:
     """The model's grade; `normalised` is `normalise(text)` when the caller already has it."""
-    reading = None
+    reading = whole = None
     if hasattr(model, "read"):  # the meaning model reads the raw text, sentence by sentence
         reading = model.read(text)
-        scores = blend_readers(model, reading.scores, text, reading.units)
+        other = _blend_reading(model, text, reading.units)
+        scores = _blend(model, reading.scores, other and other.scores)
+        whole = _blend(model, _unit_scores(reading, 0), other and _unit_scores(other, 0))
     else:
         scores = model.scores(text) if normalised is None else model.scores_of_normalised(normalised)
     if not model.predicts_priority:
         return ModelView(max(scores, key=scores.__getitem__), scores, None, 0.0, reading=reading)
-    return _view(scores, model.meta.get("thresholds", {}), model.meta.get("decision"), reading)
+    view = _view(scores, model.meta.get("thresholds", {}), model.meta.get("decision"), reading)
+    return view if whole is None else replace(view, whole_expected=_expected(whole))
 
 
 def blend_readers(model, encoder_scores: dict[str, float], text: str, pieces: list[str] | None = None
@@ -72,12 +86,33 @@ def blend_readers(model, encoder_scores: dict[str, float], text: str, pieces: li
     message into its average; the reader keeps the exact words and their misspellings. Measured
     on writers held out of training, the blend catches more and false-alarms less than either.
     `pieces`: the message's units as the encoder cut them, so they are not cut twice."""
-    weight = float(model.meta.get("surface_weight", 0.0))
+    other = _blend_reading(model, text, pieces)
+    return _blend(model, encoder_scores, other and other.scores)
+
+
+def _blend_reading(model, text: str, pieces: list[str] | None):
+    """The character reader's reading of the message, when the model blends one in."""
     reader = getattr(model, "blend_reader", None)
-    if not weight or reader is None:
+    if not float(model.meta.get("surface_weight", 0.0)) or reader is None:
+        return None
+    return reader.read(text) if pieces is None else reader.read_units(pieces)
+
+
+def _blend(model, encoder_scores: dict[str, float], other: dict[str, float] | None) -> dict[str, float]:
+    if other is None:
         return encoder_scores
-    other = (reader.read(text) if pieces is None else reader.read_units(pieces)).scores
+    weight = float(model.meta.get("surface_weight", 0.0))
     return {label: (1 - weight) * p + weight * other.get(label, 0.0) for label, p in encoder_scores.items()}
+
+
+def _unit_scores(reading, unit: int) -> dict[str, float]:
+    """Priority probabilities of one unit (0: the whole message) of an encoder or reader reading."""
+    labels = reading.model.priority.labels
+    return {label: float(p) for label, p in zip(labels, reading.probabilities[unit], strict=True)}
+
+
+def _expected(scores: dict[str, float]) -> float:
+    return sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
 
 
 def read_other_language(model, text: str) -> ModelView:
@@ -89,7 +124,7 @@ def read_other_language(model, text: str) -> ModelView:
 
 def _view(scores: dict[str, float], thresholds: dict, decision: str | None, reading: Any) -> ModelView:
     label = max(scores, key=scores.__getitem__)
-    expected = sum(GAIN[PRIORITY_LABELS[name.lower()]] * p for name, p in scores.items())
+    expected = _expected(scores)
     thresholds = {**DEFAULT_THRESHOLDS, **thresholds}
     if decision == "cumulative":
         # P(this level or more urgent) against each level's threshold: "P3 0.63" stays P3 even
@@ -113,7 +148,7 @@ def combine_with_model(decision: Decision, evidence: LexiconEvidence, view: Mode
                              "label": view.label})
     if view.priority is None:
         return
-    model_strength = (view.expected - 0.25) / 0.75
+    model_strength = (view.ranking - 0.25) / 0.75
     lexicon_priority = decision.priority
     if not decision.categories:
         decision.priority, decision.strength = view.priority, model_strength
