@@ -150,8 +150,7 @@ def _identities(s: _Search) -> list[Hit]:
     seen = Identity.person_id.in_(select(Person.id).where(visible_persons(s.access)))
     rows = list(s.session.execute(select(*columns).where(Identity.id.in_(_keyed_identities(s)), seen)
                                   .order_by(Identity.id.desc()).limit(s.limit + 1))) if s.query.identifiers else []
-    hits = [_identity_hit(row, ((_identity_text(row.handle, row.display_name, row.external_id), False),))
-            for row in rows]
+    hits = [_identity_hit(row, ((row.handle or row.external_id, True),)) for row in rows]  # what matched
     by_words = s.engine.matching(
         select(*columns, s.engine.marked(IDENTITIES, 0, s.query.terms, s.markers, whole=True),
                s.engine.marked(IDENTITIES, 1, s.query.terms, s.markers, whole=True)).where(seen),
@@ -180,12 +179,9 @@ def _references(s: _Search) -> list[Hit]:
 
 
 def _identity_hit(row: Any, snippet: Fragments) -> Hit:
-    return Hit("identity", row.id, _identity_text(row.handle, row.display_name, row.external_id), snippet,
-               f"/persons/{row.person_id}", detail=row.channel)
-
-
-def _identity_text(*parts: str | None) -> str:
-    return next((p for p in parts if p), "")
+    """Titled by what the channel knows them by (a handle, a number, an address)."""
+    return Hit("identity", row.id, row.handle or row.external_id, snippet, f"/persons/{row.person_id}",
+               detail=" · ".join(filter(None, (row.channel, row.display_name))))
 
 
 def _message_url(case_id: int | None, person_id: int | None, message_id: int) -> str | None:
