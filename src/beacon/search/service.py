@@ -134,8 +134,8 @@ def _messages(s: _Search) -> list[Hit]:
 def _persons(s: _Search, persons: list[int]) -> list[Hit]:
     exact = list(s.session.execute(select(Person.id, Person.display_name).where(
         Person.id.in_(persons), visible_persons(s.access)).order_by(Person.id.desc())))
-    hits = [Hit("person", row.id, row.display_name or f"Person {row.id}", ((row.display_name or "", False),),
-                f"/persons/{row.id}") for row in exact]
+    hits = [Hit("person", row.id, row.display_name or f"Person {row.id}", (), f"/persons/{row.id}",
+                detail="by their number, address or handle") for row in exact]
     by_name = s.engine.matching(
         select(Person.id, Person.display_name, s.engine.marked(PERSONS, 0, s.query.terms, s.markers, whole=True))
         .where(visible_persons(s.access)), PERSONS, s.query.terms)
