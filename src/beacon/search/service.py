@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import exists, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from beacon.cases.access import Access, visible_cases, visible_messages, visible_persons
-from beacon.search.fulltext import CASES, IDENTITIES, MESSAGES, PERSONS, FullText, Markers, engine_for
+from beacon.people.normalise import EMAIL_CHANNELS, PHONE_CHANNELS
+from beacon.search.fulltext import CASES, IDENTITIES, MESSAGES, PERSONS, FullText, Indexed, Markers, engine_for
 from beacon.search.query import SearchQuery
 from beacon.store.tables import Case, Identity, Message, Person
 from beacon.store.tables_people import IdentityKey, QuotedReference
 
 KINDS = ("case", "message", "person", "identity", "reference")
 PER_KIND = 10
+KEYED_CHANNELS = sorted(PHONE_CHANNELS | EMAIL_CHANNELS)  # where the channel's own id is a number or address
 Fragments = tuple[tuple[str, bool], ...]
 
 
@@ -84,16 +86,20 @@ def audit_data(results: Results) -> dict[str, Any]:
 
 # --- exact identifiers: whose number, address or handle is it --------------------------------
 
-def _keyed_identities(s: _Search) -> Select[Any]:
-    """Identities holding a phone number or address of the query, or one of its handles."""
-    q = s.query
-    keyed = select(IdentityKey.identity_id).where(
-        IdentityKey.force_id == s.access.force_id,
-        or_(*(IdentityKey.value == v for v in (*q.phones, *q.emails))) if (q.phones or q.emails) else false())
-    handles = [h.casefold() for h in q.handles] + [f"@{h.casefold()}" for h in q.handles]
-    return select(Identity.id).where(Identity.force_id == s.access.force_id, or_(
-        Identity.id.in_(keyed), func.lower(Identity.handle).in_(handles) if handles else false(),
-        Identity.external_id.in_(q.phones + q.emails) if (q.phones or q.emails) else false()))
+def _keyed_identities(s: _Search) -> Any:
+    """Ids of identities holding a phone number or address of the query, or one of its handles:
+    one indexed lookup each (identity keys by value; identities by channel id), so a number is
+    found among 100,000 identities without reading them; only a handle reads the identities."""
+    q, force = s.query, s.access.force_id
+    keys = (*q.phones, *q.emails)
+    lookups = [select(IdentityKey.identity_id).where(
+                   IdentityKey.force_id == force, IdentityKey.kind.in_(("phone", "email")), IdentityKey.value.in_(keys)),
+               select(Identity.id).where(Identity.force_id == force, Identity.channel.in_(KEYED_CHANNELS),
+                                         Identity.external_id.in_(keys))] if keys else []
+    if q.handles:
+        handles = [h.casefold() for h in q.handles] + [f"@{h.casefold()}" for h in q.handles]
+        lookups.append(select(Identity.id).where(Identity.force_id == force, func.lower(Identity.handle).in_(handles)))
+    return union_all(*lookups) if lookups else select(Identity.id).where(false())
 
 
 def _keyed_persons(s: _Search) -> list[int]:
@@ -103,32 +109,47 @@ def _keyed_persons(s: _Search) -> list[int]:
                                   .distinct().limit(s.limit + 1)))
 
 
+# --- by words: the engine finds the ids, then marks the words of the few rows shown --------
+
+def _by_words(s: _Search, index: Indexed, model: Any, columns: tuple[Any, ...], scope: Any, newest: Any,
+              marks: tuple[tuple[int, bool], ...]) -> list[tuple[Any, list[Fragments]]]:
+    """The newest `limit + 1` rows of `model` in `scope` whose words match, each with the marked
+    text of the `marks` columns (index column, whole). Two steps, so the marking (which reads
+    and tokenizes each text) is done for the rows shown, not for every match."""
+    rows = list(s.session.execute(select(*columns).where(model.id.in_(s.engine.ids_matching(index, s.query.terms)),
+                                                         scope).order_by(newest).limit(s.limit + 1)))
+    if not rows:
+        return []
+    marked_columns = [s.engine.marked(index, column, s.query.terms, s.markers, whole) for column, whole in marks]
+    marked = {row[0]: [s.markers.fragments(text) for text in row[1:]] for row in s.session.execute(
+        s.engine.matching(select(model.id, *marked_columns).where(model.id.in_([r.id for r in rows])),
+                          index, s.query.terms))}
+    return [(row, marked.get(row.id, [()] * len(marks))) for row in rows]
+
+
 # --- each kind ----------------------------------------------------------------------------
 
 def _cases(s: _Search, persons: list[int]) -> list[Hit]:
-    columns = (Case.id, Case.reference, Case.status, Case.priority, Case.created_at)
-    exact = select(*columns, Case.title).where(visible_cases(s.access), or_(
+    columns = (Case.id, Case.reference, Case.status, Case.priority, Case.created_at, Case.title)
+    exact = select(*columns).where(visible_cases(s.access), or_(
         Case.reference.in_(s.query.references) if s.query.references else false(),
         Case.person_id.in_(persons) if persons else false()))
-    found = list(s.session.execute(exact.order_by(Case.created_at.desc()).limit(s.limit + 1)))
-    by_words = s.engine.matching(select(*columns, s.engine.marked(CASES, 0, s.query.terms, s.markers, whole=True))
-                                 .where(visible_cases(s.access)), CASES, s.query.terms)
+    found = [(row, [((row.title, False),)]) for row in
+             s.session.execute(exact.order_by(Case.created_at.desc()).limit(s.limit + 1))]
     if len(found) <= s.limit:
-        found += list(s.session.execute(by_words.order_by(Case.created_at.desc()).limit(s.limit + 1)))
-    return [Hit("case", row.id, row.reference, s.markers.fragments(row[-1]), f"/cases/{row.id}", row.created_at,
-                f"{row.priority} · {row.status}") for row in found]
+        found += _by_words(s, CASES, Case, columns, visible_cases(s.access), Case.created_at.desc(), ((0, True),))
+    return [Hit("case", row.id, row.reference, title, f"/cases/{row.id}", row.created_at,
+                f"{row.priority} · {row.status}") for row, [title] in found]
 
 
 def _messages(s: _Search) -> list[Hit]:
-    query = s.engine.matching(
-        select(Message.id, Message.case_id, Message.person_id, Message.channel, Message.priority,
-               Message.received_at, Message.author_name, Message.author_handle,
-               s.engine.marked(MESSAGES, 0, s.query.terms, s.markers))
-        .where(visible_messages(s.access)), MESSAGES, s.query.terms)
-    rows = s.session.execute(query.order_by(Message.received_at.desc()).limit(s.limit + 1))
-    return [Hit("message", row.id, row.author_name or row.author_handle or f"Message {row.id}",
-                s.markers.fragments(row[-1]), _message_url(row.case_id, row.person_id, row.id), row.received_at,
-                " · ".join(filter(None, (row.channel, row.priority)))) for row in rows]
+    columns = (Message.id, Message.case_id, Message.person_id, Message.channel, Message.priority,
+               Message.received_at, Message.author_name, Message.author_handle)
+    found = _by_words(s, MESSAGES, Message, columns, visible_messages(s.access), Message.received_at.desc(),
+                      ((0, False),))
+    return [Hit("message", row.id, row.author_name or row.author_handle or f"Message {row.id}", text,
+                _message_url(row.case_id, row.person_id, row.id), row.received_at,
+                " · ".join(filter(None, (row.channel, row.priority)))) for row, [text] in found]
 
 
 def _persons(s: _Search, persons: list[int]) -> list[Hit]:
@@ -136,27 +157,21 @@ def _persons(s: _Search, persons: list[int]) -> list[Hit]:
         Person.id.in_(persons), visible_persons(s.access)).order_by(Person.id.desc())))
     hits = [Hit("person", row.id, row.display_name or f"Person {row.id}", (), f"/persons/{row.id}",
                 detail="by their number, address or handle") for row in exact]
-    by_name = s.engine.matching(
-        select(Person.id, Person.display_name, s.engine.marked(PERSONS, 0, s.query.terms, s.markers, whole=True))
-        .where(visible_persons(s.access)), PERSONS, s.query.terms)
-    hits += [Hit("person", row.id, row.display_name or f"Person {row.id}", s.markers.fragments(row[-1]),
-                 f"/persons/{row.id}") for row in s.session.execute(by_name.order_by(Person.id.desc()).limit(s.limit + 1))]
-    return hits
+    found = _by_words(s, PERSONS, Person, (Person.id, Person.display_name), visible_persons(s.access),
+                      Person.id.desc(), ((0, True),))
+    return hits + [Hit("person", row.id, row.display_name or f"Person {row.id}", name, f"/persons/{row.id}")
+                   for row, [name] in found]
 
 
 def _identities(s: _Search) -> list[Hit]:
     columns = (Identity.id, Identity.person_id, Identity.channel, Identity.external_id, Identity.handle,
                Identity.display_name)
-    seen = Identity.person_id.in_(select(Person.id).where(visible_persons(s.access)))
+    seen = exists().where(Person.id == Identity.person_id, visible_persons(s.access))  # per row, not a list
     rows = list(s.session.execute(select(*columns).where(Identity.id.in_(_keyed_identities(s)), seen)
                                   .order_by(Identity.id.desc()).limit(s.limit + 1))) if s.query.identifiers else []
     hits = [_identity_hit(row, ((row.handle or row.external_id, True),)) for row in rows]  # what matched
-    by_words = s.engine.matching(
-        select(*columns, s.engine.marked(IDENTITIES, 0, s.query.terms, s.markers, whole=True),
-               s.engine.marked(IDENTITIES, 1, s.query.terms, s.markers, whole=True)).where(seen),
-        IDENTITIES, s.query.terms)
-    for row in s.session.execute(by_words.order_by(Identity.id.desc()).limit(s.limit + 1)):
-        parts = [p for p in (s.markers.fragments(row[-2]), s.markers.fragments(row[-1])) if p]
+    for row, marked in _by_words(s, IDENTITIES, Identity, columns, seen, Identity.id.desc(), ((0, True), (1, True))):
+        parts = [p for p in marked if p]
         hits.append(_identity_hit(row, parts[0] + ((" · ", False),) + parts[1] if len(parts) == 2 else
                                   (parts[0] if parts else ())))
     return hits
