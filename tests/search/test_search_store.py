@@ -65,6 +65,16 @@ def test_a_name_finds_the_person_and_the_identity(any_beacon: Beacon, world: Sea
     assert len(results.groups["identity"]) == 1
 
 
+def test_a_handle_finds_its_identity_with_or_without_the_at_sign(any_beacon: Beacon, world: SearchWorld) -> None:
+    with any_beacon.session_factory.begin() as session:
+        session.execute(update(Identity).where(Identity.person_id == world.open.person_id).values(handle="@Dan_W"))
+    for typed in ("@dan_w", "@DAN_W stairs"):
+        results = find(any_beacon, typed)
+        assert [h.title for h in results.groups["identity"]] == ["@Dan_W"], typed
+        assert ids(results, "person") == [world.open.person_id], typed
+    assert find(any_beacon, "@dan_w", "hal").groups["identity"]  # not hidden: General's
+
+
 def test_a_case_reference_and_a_quoted_crime_number_find_their_case(any_beacon: Beacon, world: SearchWorld) -> None:
     assert ids(find(any_beacon, world.open.reference.lower()), "case") == [world.open.case_id]
     quoted = find(any_beacon, "wb/46103/25")

@@ -11,7 +11,6 @@ even though no message of theirs spells it out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -205,6 +204,3 @@ def _message_url(case_id: int | None, person_id: int | None, message_id: int) ->
         return f"/cases/{case_id}#message-{message_id}"
     return f"/persons/{person_id}#message-{message_id}" if person_id is not None else None
 
-
-def kinds_with_hits(results: Results) -> Iterable[str]:
-    return (kind for kind in KINDS if results.groups.get(kind))

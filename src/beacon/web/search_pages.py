@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from beacon.bootstrap import Beacon
 from beacon.search.query import MAX_LENGTH, BadQuery, SearchQuery, parse_query
@@ -50,7 +51,7 @@ class SearchOut(BaseModel):
     results: dict[str, list[HitOut]]
 
 
-def _search(beacon: Beacon, viewer: Viewer, session: ReadSession, query: SearchQuery, reason: str) -> Results:
+def _search(beacon: Beacon, viewer: Viewer, session: Session, query: SearchQuery, reason: str) -> Results:
     results = search(session, viewer.access, query)
     audit_read(beacon, viewer, [("search", viewer.force_id)], reason, audit_data(results))
     return results
@@ -72,17 +73,20 @@ def api_search(viewer: ApiViewer, session: ReadSession, beacon: BeaconDep, q: Qu
 def search_page(request: Request, viewer: PageViewer, session: ReadSession, beacon: BeaconDep,
                 q: QueryParam = "") -> HTMLResponse:
     if not q.strip():  # the page itself, before anything is typed: not a search, nothing audited
-        return render(request, "search.html", viewer=viewer, q="", results=None, problem=None, kinds=KIND_LABELS)
+        return _page(request, viewer, "")
     try:
         query = parse_query(q)
     except BadQuery as bad:
-        response = render(request, "search.html", viewer=viewer, q=q, results=None, problem=bad.detail,
-                          kinds=KIND_LABELS)
-        response.status_code = 422
-        return response
-    results = _search(beacon, viewer, session, query, "search")
-    return render(request, "search.html", viewer=viewer, q=query.raw, results=results, problem=None,
-                  kinds=KIND_LABELS)
+        return _page(request, viewer, q, problem=bad.detail, status=422)
+    return _page(request, viewer, query.raw, results=_search(beacon, viewer, session, query, "search"))
+
+
+def _page(request: Request, viewer: Viewer, q: str, results: Results | None = None, problem: str | None = None,
+          status: int = 200) -> HTMLResponse:
+    response = render(request, "search.html", viewer=viewer, q=q, results=results, problem=problem,
+                      kinds=KIND_LABELS)
+    response.status_code = status
+    return response
 
 
 def _hit_out(hit: Hit) -> HitOut:
