@@ -157,3 +157,17 @@ def _explained_queries(session: object) -> Iterator[str]:
     for index, model in ((MESSAGES, Message), (CASES, Case), (PERSONS, Person), (IDENTITIES, Identity)):
         query = PostgresFullText().matching(select(model.id), index, terms)
         yield str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+def test_the_migration_goes_down_and_up_and_rebuilds_the_index_from_the_rows(
+        any_beacon: Beacon, world: SearchWorld) -> None:
+    from beacon.store.migrate import downgrade, upgrade
+
+    downgrade(any_beacon.engine, "0018-1")
+    with any_beacon.engine.connect() as conn:
+        left = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'search_%'") if
+                            any_beacon.engine.dialect.name == "sqlite" else
+                            text("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_search_%'")).all()
+    assert left == []
+    upgrade(any_beacon.engine)
+    assert ids(find(any_beacon, "stairs"), "message") == [world.open.message_id]  # rebuilt from the rows
