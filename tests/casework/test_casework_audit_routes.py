@@ -112,6 +112,8 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/admin/users/{id}/reset-second-factor"): [(CHANGED, "user")],
     ("POST", "/account/password"): [(CHANGED, "user")],
     ("POST", "/account/sessions/{id}/end"): [(CHANGED, "user")],
+    ("GET", "/search"): [(READ, "search")],  # search (issue 18): the query and what it found
+    ("GET", "/api/v1/search"): [(READ, "search")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
 }
@@ -214,6 +216,8 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/audit/export.csv", {"url": f"/audit/export.csv?case_id={c}"}),
         *desk_calls(w),  # desk and control room (issue 8)
         *people_calls(w),  # people and routing (issue 6)
+        ("GET", "/search", {"url": "/search?q=knife"}),  # search (issue 18)
+        ("GET", "/api/v1/search", {"url": "/api/v1/search?q=07700+900301"}),
         ("POST", "/logout", {"url": "/logout", "data": form}),
     ]
 
