@@ -291,8 +291,19 @@ def pages(store: Store, client: TestClient) -> list[tuple[str, str]]:
         ("case guidance", f"/cases/{c}/guidance"), ("incidents", "/incidents"), ("control room", "/control-room"),
         ("control room live", "/control-room/live"), ("shift report", "/shift-report"), ("guidance", "/guidance"),
         ("person (API)", f"/api/v1/persons/{p}"), ("inbox CSV", "/exports/inbox.csv"),
-        ("control room CSV", "/control-room.csv?table=beats"),
+        ("control room CSV", "/control-room.csv?table=beats"), *searches(store),
     ]
+
+
+def searches(store: Store) -> list[tuple[str, str]]:
+    """Search (issue 18): a common word (one message in seven has it), two words, a phone number
+    as people say it, a case reference, and the API. Each search writes its audit event too."""
+    if not any(getattr(r, "path", "") == "/search" for r in _routes(create_app(store.beacon))):
+        return []
+    phone = f"07700 {store.person_id % 1_000_000:06d}"  # the person's number: +4477{id:08d}
+    return [("search word", "/search?q=knife"), ("search two words", "/search?q=broken+car"),
+            ("search phone", f"/search?q={phone}"), ("search reference", "/search?q=WB-0000042"),
+            ("search (API)", "/api/v1/search?q=shouting+door")]
 
 
 def _routes(app: Any) -> Iterator[Any]:

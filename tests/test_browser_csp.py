@@ -23,7 +23,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 });
 """
 PAGES = ["/", "/cases/1", "/persons/1", "/control-room", "/guidance", "/handovers", "/rota",
-         "/incidents", "/admin/channels", "/shift-report", "/audit/cases/1"]
+         "/incidents", "/admin/channels", "/shift-report", "/audit/cases/1", "/search?q=knife"]
 
 
 @pytest.fixture

@@ -27,6 +27,9 @@ from tests.routes import app_routes
 from tests.walk_world import NORTH_SMS, SECRET, Records, WalkWorld, build_world
 
 PUBLIC, NO_RECORD = "public", "no record"
+# A search takes no id: the walk searches it for the hidden records' words, numbers and
+# references, and nothing may come back (tests/search has the rest of its tests).
+SEARCH = "search"
 Body = Callable[[int], dict[str, Any]]
 
 
@@ -69,6 +72,7 @@ RECORDS: dict[tuple[str, str], Takes | str] = {
     ("GET", "/exports/incidents.csv"): NO_RECORD, ("GET", "/handovers"): NO_RECORD,
     ("GET", "/incidents"): NO_RECORD, ("GET", "/rota"): NO_RECORD, ("GET", "/guidance"): NO_RECORD,
     ("GET", "/admin/channels"): NO_RECORD, ("GET", "/admin/tokens"): NO_RECORD, ("POST", "/admin/tokens"): NO_RECORD,
+    ("GET", "/search"): SEARCH, ("GET", "/api/v1/search"): SEARCH,
     # --- cases -----------------------------------------------------------------------------
     ("GET", "/cases/{id}"): Takes("case"),
     ("GET", "/cases/{id}/guidance"): Takes("case"),
@@ -246,6 +250,21 @@ def _lists_leak(w: Walker, *references: str) -> list[str]:
     return leaks
 
 
+def _searches_leak(w: Walker, *words: str) -> list[str]:
+    """Every search route for these words: any result at all is a leak (the page repeats the
+    words typed, so the page is read for results, not for the words)."""
+    leaks = []
+    for (method, path), rule in RECORDS.items():
+        if rule != SEARCH:
+            continue
+        for word in filter(None, words):
+            answer = w.client.get(path, params={"q": word}, headers={"accept": "text/html"})
+            found = answer.json()["total"] if path.startswith("/api/") else answer.text.count('class="search-hit')
+            if answer.status_code != 200 or found:
+                leaks.append(f"{path}?q={word}: {answer.status_code}, {found} found")
+    return leaks
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_refuses_and_records_what_a_role_may_not_see(any_beacon: Beacon, role: str) -> None:
     world: WalkWorld = build_world(any_beacon)
@@ -256,8 +275,11 @@ def test_every_route_refuses_and_records_what_a_role_may_not_see(any_beacon: Bea
         if role not in SEES_EVERY_TEAM:
             failures += _walk(walker, world.hidden)
             failures += _lists_leak(walker, world.north.reference, world.hidden.reference, SECRET)
+            failures += _searches_leak(walker, world.north.reference, world.hidden.reference, SECRET,
+                                       "07700 900502", "North Force knife")
         else:
             failures += _lists_leak(walker, world.north.reference)
+            failures += _searches_leak(walker, world.north.reference, "07700 900501", "North: he has a knife")
     assert failures == [], "\n".join(failures)
     walked = sum(isinstance(rule, Takes) for rule in RECORDS.values())
     assert walked >= 50  # the walk really covered the record routes
@@ -274,3 +296,5 @@ def test_supervisors_see_the_restricted_case_the_walk_hides(any_beacon: Beacon) 
         assert world.hidden.reference in walker.client.get("/", headers={"accept": "text/html"}).text
         assert walker.client.get(f"/handovers/{world.hidden.ids['handover']}").status_code == 200
         assert walker.client.get(f"/persons/{world.hidden.ids['person']}").status_code == 200
+        for word in (SECRET, world.hidden.reference, "07700 900502"):  # what the walk's searches hide
+            assert walker.client.get("/api/v1/search", params={"q": word}).json()["total"] > 0, word

@@ -129,6 +129,8 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/account/second-factor/cancel"): [(CHANGED, "user")],
     ("POST", "/account/second-factor/confirm"): [(CHANGED, "user")],
     ("POST", "/account/recovery-codes"): [(CHANGED, "user")],
+    ("GET", "/search"): [(READ, "search")],  # search (issue 18): the query and what it found
+    ("GET", "/api/v1/search"): [(READ, "search")],
     **PEOPLE_EXPECTED,  # people and routing (issue 6): the person page, markers, merges, moves
     **DESK_EXPECTED,  # desk and control room (issue 8): guidance panel, control room, exports
     **RELATIONS_EXPECTED,  # cases that relate (issue 16): links, parents, merges
@@ -233,6 +235,8 @@ def _calls(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         *desk_calls(w),  # desk and control room (issue 8)
         *relations_calls(w),  # cases that relate (issue 16)
         *people_calls(w),  # people and routing (issue 6)
+        ("GET", "/search", {"url": "/search?q=knife"}),  # search (issue 18)
+        ("GET", "/api/v1/search", {"url": "/api/v1/search?q=07700+900301"}),
         ("POST", "/logout", {"url": "/logout", "data": form}),
     ]
 

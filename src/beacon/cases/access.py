@@ -147,13 +147,23 @@ def person_for(session: Session, access: Access, person_id: int) -> Person:
 def person_is_hidden(session: Session, access: Access, person_id: int) -> bool:
     if not access.hidden_teams:
         return False
-    hidden = sorted(access.hidden_teams)
-    in_hidden = session.scalar(select(exists().where(Case.person_id == person_id, Case.team_id.in_(hidden))))
-    if not in_hidden:
-        return False
-    seen_case = session.scalar(select(exists().where(Case.person_id == person_id, visible_cases(access))))
-    seen_message = session.scalar(select(exists().where(Message.person_id == person_id, visible_messages(access))))
-    return not (seen_case or seen_message)
+    return bool(session.scalar(select(exists().where(Person.id == person_id, ~_seen_through_teams(access)))))
+
+
+def visible_persons(access: Access) -> Any:
+    """A condition on `Person`: the force's persons this user may see (lists, search)."""
+    if not access.hidden_teams:
+        return Person.force_id == access.force_id
+    return and_(Person.force_id == access.force_id, _seen_through_teams(access))
+
+
+def _seen_through_teams(access: Access) -> Any:
+    """Hidden is a person with a case in a team this user may not see, and no case or message
+    this user may see."""
+    in_hidden = exists().where(Case.person_id == Person.id, Case.team_id.in_(sorted(access.hidden_teams)))
+    seen_case = exists().where(Case.person_id == Person.id, visible_cases(access))
+    seen_message = exists().where(Message.person_id == Person.id, visible_messages(access))
+    return or_(~in_hidden, seen_case, seen_message)
 
 
 def team_for(session: Session, access: Access, team_id: int) -> Team:

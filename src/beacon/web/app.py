@@ -28,6 +28,7 @@ from beacon.web import people_pages  # people and routing (issue 6)
 from beacon.web import ops  # readiness, metrics, pipeline lag (issue 9)
 from beacon.web import second_factor, sign_in  # accounts (issue 14)
 from beacon.web import account_pages, account_second_factor, admin_forces, admin_teams, admin_users, oidc_sign_in  # accounts, teams, forces (issue 14)
+from beacon.web import search_pages  # search (issue 18)
 from beacon.web import api_docs  # Swagger UI served locally (issue 14)
 from beacon.web import case_relations  # cases that relate (issue 16)
 from beacon.web.headers import SecurityHeaders
@@ -138,6 +139,7 @@ def create_app(beacon_app: Beacon) -> FastAPI:
     app.include_router(audit_pages.router)  # case work (issue 7)
     app.include_router(people_pages.router)  # people and routing (issue 6)
     app.include_router(ops.router)  # readiness, metrics, pipeline lag (issue 9)
+    app.include_router(search_pages.router)  # search (issue 18)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
-from beacon.store.schema import metadata
+from beacon.store.schema import is_modelled, metadata
 from beacon.store.tables import UtcDateTime
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -48,6 +48,7 @@ with engine.connect() as connection:
                 render_as_batch=sqlite,  # SQLite cannot ALTER most things
                 compare_type=True,
                 render_item=render_item,
+                include_name=is_modelled,  # not the full-text engines' own tables
             )
             before = set(context.get_context().get_current_heads())
             with context.begin_transaction():
