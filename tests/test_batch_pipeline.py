@@ -112,3 +112,15 @@ def test_the_stored_triage_record_is_the_results_own_dict() -> None:
     results: list[TriageResult] = [engine.triage(t) for t in ("He has a knife", "bike stolen", "thanks")]
     for result in results:
         assert triage_record(result) == result.to_dict()
+
+
+def test_a_batch_of_messages_already_processed_is_no_failure(
+    any_beacon: Beacon, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A delivery can hand the pipeline ids another path has already processed (the demo's
+    replay did): the batch then decides nothing, and must not fail into one at a time."""
+    accepted = any_beacon.ingest([inbound(text="My bike was stolen", author=PHONE)])
+    with caplog.at_level(logging.WARNING, logger="beacon.pipeline.runner"):
+        again = any_beacon.pipeline.process_many([a.message_id for a in accepted])
+    assert "one at a time" not in caplog.text
+    assert [processed is not None and processed.skipped for processed in again] == [True]

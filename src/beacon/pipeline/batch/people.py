@@ -36,9 +36,9 @@ def resolve_authors(ctx: BatchContext, batch: list[Decided]) -> None:
     for decided in batch:
         _resolve(ctx, decided)
     rules = _rules(ctx)
-    if rules:
+    persons = {d.row.person_id for d in batch if not d.new_person and d.row.person_id is not None}
+    if rules and persons:  # none when the batch is empty: every id was processed already
         widest = timedelta(days=max(rule.days for rule in rules))
-        persons = {d.row.person_id for d in batch if not d.new_person and d.row.person_id is not None}
         load_history(ctx.session, ctx.state, persons, min(d.row.created_at for d in batch) - widest,
                      max(d.row.created_at for d in batch))
 
