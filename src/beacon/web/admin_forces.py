@@ -12,10 +12,11 @@ again with the reason (400).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from beacon.cases.access import force_for
@@ -24,7 +25,7 @@ from beacon.messages import Channel
 from beacon.store.forces import ForceError, channel_accounts_of
 from beacon.store.tables import Force
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import actor_of, render
+from beacon.web.pages import actor_of, form_change, render
 from beacon.web.problems import Problem
 from beacon.web.security import Viewer, require_admin
 
@@ -46,11 +47,7 @@ def _page(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep,
 def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep,
             change: Callable[[], object]) -> Response:
     require_admin(viewer, MANAGED)
-    try:
-        change()
-    except ForceError as error:
-        return _page(request, viewer, session, beacon, error=str(error), status=400)
-    return RedirectResponse("/admin/forces", status_code=303)
+    return form_change(change, ForceError, partial(_page, request, viewer, session, beacon), "/admin/forces")
 
 
 @router.get("/admin/forces", response_class=HTMLResponse)

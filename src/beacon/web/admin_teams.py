@@ -11,10 +11,11 @@ again with the reason (400).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from beacon.cases.access import team_for, user_for
@@ -31,7 +32,7 @@ from beacon.cases.teams import (
 from beacon.staff.user_admin import list_users
 from beacon.store.tables import Force
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import actor_of, render
+from beacon.web.pages import actor_of, form_change, render
 from beacon.web.security import Viewer, require_admin, session_rules
 
 router = APIRouter(include_in_schema=False)
@@ -51,11 +52,7 @@ def _page(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep,
 def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDep,
             change: Callable[[], object]) -> Response:
     require_admin(viewer, MANAGED)
-    try:
-        change()
-    except TeamError as error:
-        return _page(request, viewer, session, beacon, error=str(error), status=400)
-    return RedirectResponse("/admin/teams", status_code=303)
+    return form_change(change, TeamError, partial(_page, request, viewer, session, beacon), "/admin/teams")
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)

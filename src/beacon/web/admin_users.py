@@ -8,10 +8,11 @@ whoever asks. An admin cannot demote or deactivate themselves here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from beacon.cases.access import user_for
@@ -27,7 +28,7 @@ from beacon.staff.accounts import (
 from beacon.staff.user_admin import list_users
 from beacon.store.tables import User
 from beacon.web.deps import BeaconDep, Csrf, PageViewer, ReadSession, WriteSession
-from beacon.web.pages import actor_of, render
+from beacon.web.pages import actor_of, form_change, render
 from beacon.web.security import Viewer, require_admin, session_rules
 
 router = APIRouter(include_in_schema=False)
@@ -53,11 +54,8 @@ def _change(request: Request, viewer: Viewer, session: Session, beacon: BeaconDe
     the page again with the reason)."""
     user = user_for(session, viewer.access, user_id)  # a recorded 404
     require_admin(viewer, "users")
-    try:
-        change(user)
-    except AccountError as error:
-        return _page(request, viewer, session, beacon, error=str(error), status=400)
-    return RedirectResponse("/admin/users", status_code=303)
+    return form_change(partial(change, user), AccountError, partial(_page, request, viewer, session, beacon),
+                       "/admin/users")
 
 
 @router.post("/admin/users/{user_id}/role", dependencies=[Csrf])

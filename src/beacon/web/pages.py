@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,17 @@ templates.env.filters["local"] = local_time
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     context.setdefault("csrf", csrf_token(request))
     return templates.TemplateResponse(request, name, context)
+
+
+def form_change(change: Callable[[], object], refused: type[Exception], page: Callable[..., HTMLResponse],
+                done: str) -> Response:
+    """An admin form's change, then back to its page (303); a refused change shows the page
+    again with the reason (400)."""
+    try:
+        change()
+    except refused as error:
+        return page(error=str(error), status=400)
+    return RedirectResponse(done, status_code=303)
 
 
 def case_or_404(session: Session, viewer: Viewer, case_id: int) -> Case:
